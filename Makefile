@@ -1,0 +1,80 @@
+# One entry point. Every target installs what it needs by itself.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BUILD := $(CURDIR)/.build
+STAMP := $(VENV)/.installed
+# The repository root seen as an installed collection, for ansible and molecule.
+COLLECTIONS := $(BUILD)/collections
+LINK := $(COLLECTIONS)/ansible_collections/onprem/ecs_anywhere
+
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := true
+export PYTHONDONTWRITEBYTECODE := 1
+PYTEST := $(VENV)/bin/python -m pytest
+
+.PHONY: help venv host-packages collection test demo lint yamllint ruff ansible-lint \
+        sanity units integration molecule build clean
+
+help:
+	@echo "make demo         the whole flow against the local AWS emulator"
+	@echo "make test         every check CI runs: lint, sanity, unit, integration, molecule"
+	@echo "make lint | sanity | units | integration | molecule | build | clean"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+venv: $(STAMP)
+
+host-packages:
+	@tests/world/host-packages.sh
+
+$(LINK):
+	mkdir -p $(dir $(LINK))
+	ln -sfn $(CURDIR) $(LINK)
+
+collection: venv $(LINK)
+
+test: lint sanity units integration molecule
+	@echo "make test: all checks passed"
+
+lint: yamllint ruff ansible-lint
+
+yamllint: venv
+	yamllint --strict .
+
+ruff: venv
+	ruff check .
+	ruff format --check .
+
+ansible-lint: collection
+	ansible-lint --offline --strict
+
+sanity: venv
+	tests/sanity/run.sh
+
+units: collection
+	$(PYTEST) tests/unit
+
+integration: collection
+	$(PYTEST) -n 2 tests/integration
+
+molecule: collection host-packages
+	tests/world/run-molecule.sh
+
+demo: collection host-packages
+	tests/world/demo.sh
+
+build: venv
+	mkdir -p $(BUILD)
+	ansible-galaxy collection build --force --output-path $(BUILD) .
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .ruff_cache
