@@ -1,0 +1,1 @@
+"""Code the stand-in agents run on the test hosts: python3 standard library only."""
