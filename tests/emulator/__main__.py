@@ -1,0 +1,47 @@
+"""python -m tests.emulator --host 127.0.0.1 --port 0 [--host GATEWAY] [--ping-timeout S] [--faults FILE]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+from tests.emulator.server import EmulatorApp, check_bind_address, start_servers
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description="AWS emulator for ECS Anywhere tests")
+    parser.add_argument("--host", action="append", help="address to serve on; repeatable (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one")
+    parser.add_argument("--ping-timeout", type=float, default=60.0, help="seconds without a heartbeat until offline")
+    parser.add_argument("--faults", help="JSON file with a fault spec to start with")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    hosts = args.host or ["127.0.0.1"]
+    for host in hosts:
+        check_bind_address(host)
+    app = EmulatorApp(ping_timeout=args.ping_timeout)
+    if args.faults:
+        with open(args.faults, encoding="utf-8") as handle:
+            app.faults.set(json.load(handle))
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    servers = start_servers(app, hosts, args.port)
+    port = servers[0].server_address[1]
+    print(f"EMULATOR_URL=http://{hosts[0]}:{port}", flush=True)
+    stop.wait()
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

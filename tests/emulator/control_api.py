@@ -1,0 +1,64 @@
+"""The emulator-only control API under /_emulator/ (reset, call log, faults, config, state)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.emulator.aws_errors import AwsError
+from tests.emulator.aws_request import read_body
+from tests.emulator.faults import FaultSpecError
+
+CONTROL_PREFIX = "/_emulator/"
+
+
+class ControlApi:
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response):
+        method = environ.get("REQUEST_METHOD", "GET")
+        route = environ.get("PATH_INFO", "")[len(CONTROL_PREFIX) :].strip("/")
+        try:
+            payload = json.loads(read_body(environ) or b"null")
+            status, result = self._dispatch(method, route, payload)
+        except (ValueError, FaultSpecError, AwsError) as error:
+            status, result = 400, {"error": getattr(error, "message", str(error))}
+        body = json.dumps(result, default=str).encode()
+        start_response(
+            f"{status} {'OK' if status < 400 else 'Error'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    def _dispatch(self, method: str, route: str, payload):
+        app = self.app
+        if (method, route) == ("GET", "health"):
+            return 200, {"ok": True}
+        if (method, route) == ("POST", "reset"):
+            app.reset()
+            return 200, {"ok": True}
+        if route == "calls" and method == "GET":
+            return 200, {"calls": app.call_log.entries()}
+        if route == "calls" and method == "DELETE":
+            app.call_log.clear()
+            return 200, {"ok": True}
+        if route == "faults" and method == "GET":
+            return 200, app.faults.get()
+        if route == "faults" and method == "PUT":
+            app.faults.set(payload or {})
+            return 200, app.faults.get()
+        if route == "faults" and method == "DELETE":
+            app.faults.clear()
+            return 200, {"ok": True}
+        if route == "config" and method == "GET":
+            return 200, {"ping_timeout": app.patches.ping_timeout}
+        if route == "config" and method == "PUT":
+            if not isinstance(payload, dict) or "ping_timeout" not in payload:
+                raise ValueError('config needs {"ping_timeout": seconds}')
+            app.patches.ping_timeout = float(payload["ping_timeout"])
+            return 200, {"ping_timeout": app.patches.ping_timeout}
+        if (method, route) == ("GET", "state"):
+            return 200, app.patches.state()
+        if (method, route) == ("POST", "ecs/tasks"):
+            return 200, app.patches.set_running_tasks(payload or {})
+        return 404, {"error": f"no control route {method} {CONTROL_PREFIX}{route}"}
