@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Batched lookups of SSM managed instances and the shape the modules return them in."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import all_pages, chunked
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import isoformat
+
+# DescribeInstanceInformation returns at most 50 per call; asking for 50 ids
+# at a time makes one call per chunk.
+IDS_PER_CALL = 50
+# A filter takes at most 100 values.
+FILTER_VALUES_PER_CALL = 100
+
+_FIELDS = {
+    "instance_id": "InstanceId",
+    "name": "Name",
+    "ping_status": "PingStatus",
+    "last_ping_date_time": "LastPingDateTime",
+    "computer_name": "ComputerName",
+    "ip_address": "IPAddress",
+    "activation_id": "ActivationId",
+    "iam_role": "IamRole",
+    "registration_date": "RegistrationDate",
+    "agent_version": "AgentVersion",
+    "platform_type": "PlatformType",
+    "platform_name": "PlatformName",
+    "platform_version": "PlatformVersion",
+    "resource_type": "ResourceType",
+}
+
+
+def format_instance(information):
+    """One InstanceInformation entry as the modules return it."""
+    return {key: isoformat(information.get(field)) for key, field in _FIELDS.items()}
+
+
+def _describe(client, filters):
+    return all_pages(
+        client.describe_instance_information,
+        "InstanceInformationList",
+        Filters=filters,
+        MaxResults=IDS_PER_CALL,
+        aws_retry=True,
+    )
+
+
+def describe_by_ids(client, instance_ids):
+    """InstanceInformation of those of ``instance_ids`` SSM knows, one call per 50 ids."""
+    found = []
+    for chunk in chunked(instance_ids, IDS_PER_CALL):
+        found.extend(_describe(client, [{"Key": "InstanceIds", "Values": chunk}]))
+    return found
+
+
+def describe_by_tags(client, tags):
+    """InstanceInformation of instances carrying every one of ``tags`` (SSM forbids mixing tag filters)."""
+    return _describe(client, [{"Key": "tag:%s" % key, "Values": [str(value)]} for key, value in tags.items()])
+
+
+def describe_by_filters(client, activation_ids=None, ping_status=None):
+    """Managed instances by activation and ping status, one call per 100 activation ids (plus pages)."""
+    common = [{"Key": "ResourceType", "Values": ["ManagedInstance"]}]
+    if ping_status:
+        common.append({"Key": "PingStatus", "Values": list(ping_status)})
+    if not activation_ids:
+        return _describe(client, common)
+    found = []
+    for chunk in chunked(activation_ids, FILTER_VALUES_PER_CALL):
+        found.extend(_describe(client, [*common, {"Key": "ActivationIds", "Values": chunk}]))
+    return found
+
+
+def select(instances, activation_ids=None, ping_status=None, name=None):
+    """Keep the instances matching every given criterion (applied after the server's filters)."""
+    kept = []
+    for instance in instances:
+        if activation_ids and instance.get("ActivationId") not in activation_ids:
+            continue
+        if ping_status and instance.get("PingStatus") not in ping_status:
+            continue
+        if name is not None and instance.get("Name") != name:
+            continue
+        kept.append(instance)
+    return kept
+
+
+def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, tags=None, name=None):
+    """Managed instances matching every given filter, and the asked-for ids SSM does not know.
+
+    Ids are looked up on their own so that ``missing`` means "unknown to SSM",
+    not "filtered out"; the other filters are then applied to what was found.
+    """
+    by_id = None
+    if instance_ids:
+        by_id = {item["InstanceId"]: item for item in describe_by_ids(client, instance_ids)}
+    if tags:
+        tagged = describe_by_tags(client, tags)
+        candidates = tagged if by_id is None else [item for item in tagged if item["InstanceId"] in by_id]
+    elif by_id is not None:
+        candidates = list(by_id.values())
+    else:
+        candidates = describe_by_filters(client, activation_ids, ping_status)
+    # Pages may overlap when instances change between calls: keep each id once.
+    unique = list({item["InstanceId"]: item for item in candidates}.values())
+    matching = select(unique, activation_ids, ping_status, name)
+    missing = [] if by_id is None else [i for i in dict.fromkeys(instance_ids) if i not in by_id]
+    return [format_instance(item) for item in matching], missing
