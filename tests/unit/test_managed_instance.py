@@ -1,0 +1,30 @@
+"""Tag planning of the managed_instance module (plugins/modules/managed_instance.py)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# The working tree as the installed collection (what `make collection` links).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
+
+from ansible_collections.onprem.ecs_anywhere.plugins.modules.managed_instance import wanted_tags  # noqa: E402
+
+CURRENT = {"Name": "old", "site": "lyon", "owner": "ops"}
+
+
+@pytest.mark.parametrize(
+    ("name", "tags", "purge", "to_set", "to_remove"),
+    [
+        # Only the name: other tags untouched even with purge.
+        ("new", None, True, {"Name": "new"}, []),
+        # Tags with purge: Name is kept because name was not given.
+        (None, {"site": "oslo"}, True, {"site": "oslo"}, ["owner"]),
+        (None, {"site": "oslo"}, False, {"site": "oslo"}, []),
+        # Name inside tags still counts when name is not given.
+        (None, {"Name": "x", "site": "lyon", "owner": "ops"}, True, {"Name": "x"}, []),
+        ("old", {"site": "lyon", "owner": "ops"}, True, {}, []),
+    ],
+)
+def test_wanted_tags(name, tags, purge, to_set, to_remove):
+    assert wanted_tags(CURRENT, name, tags, purge) == (to_set, to_remove)
