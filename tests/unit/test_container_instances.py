@@ -7,7 +7,7 @@ from pathlib import Path
 # The working tree as the installed collection (what `make collection` links).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
 
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import container_instances  # noqa: E402
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import container_instances
 
 
 def mi(number):

@@ -9,9 +9,9 @@ import pytest
 # The working tree as the installed collection (what `make collection` links).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
 
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import duration  # noqa: E402
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import duration
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 # The working tree as the installed collection (what `make collection` links).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
 
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import instance_ids  # noqa: E402
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import instance_ids
 
 NEW_ARN = "arn:aws:ecs:eu-west-1:123456789012:container-instance/edge/0123456789abcdef0123456789abcdef"
 OLD_ARN = "arn:aws-cn:ecs:cn-north-1:123456789012:container-instance/01234567-89ab-cdef-0123-456789abcdef"
