@@ -1,0 +1,190 @@
+"""A host in a directory, for tests: the built agent executables run with AGENT_STANDIN_ROOT.
+
+The executables are the very files the .deb installs (same zipapp builder); only
+the root prefix and the test knobs (heartbeat, poll period, introspection port)
+differ from a real test host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from socketserver import UnixStreamServer
+
+from .executable import build_executable
+from .runtime.host_paths import ROOT_ENV
+
+RUN_TIMEOUT = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _UnixHTTPServer(UnixStreamServer, ThreadingHTTPServer):
+    def server_bind(self):
+        UnixStreamServer.server_bind(self)
+        self.server_name, self.server_port = "docker", 0
+
+
+class FakeDocker:
+    """Answers GET /_ping and /version on a unix socket, as dockerd does."""
+
+    def __init__(self, socket_path: Path):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path == "/_ping":
+                    body = b"OK"
+                elif self.path == "/version":
+                    body = json.dumps({"Version": "20.10.24"}).encode()
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def address_string(self):
+                return "docker"
+
+            def log_message(self, *_args):
+                pass
+
+        socket_path.parent.mkdir(parents=True, exist_ok=True)
+        self.server = _UnixHTTPServer(str(socket_path), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.path = socket_path
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.path.unlink(missing_ok=True)
+
+
+class HostSandbox:
+    def __init__(self, root: Path, bin_dir: Path):
+        self.root = root
+        self.bin_dir = bin_dir
+        self.processes: list[subprocess.Popen] = []
+        self.docker: FakeDocker | None = None
+        self.introspection_port = free_port()
+        self.base_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            ROOT_ENV: str(root),
+            "AGENT_STANDIN_HEARTBEAT_SECONDS": "0.2",
+            "AGENT_STANDIN_POLL_SECONDS": "0.2",
+            "AGENT_STANDIN_INTROSPECTION_PORT": str(self.introspection_port),
+        }
+
+    @classmethod
+    def create(cls, tmp_path: Path) -> HostSandbox:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        for name, module in (("amazon-ssm-agent", "ssm_agent"), ("amazon-ecs-init", "ecs_init")):
+            target = bin_dir / name
+            target.write_bytes(build_executable(module))
+            target.chmod(0o755)
+        root = tmp_path / "host"
+        root.mkdir()
+        return cls(root, bin_dir)
+
+    def path(self, host_path: str) -> Path:
+        return self.root / host_path.lstrip("/")
+
+    def _command(self, name: str, args) -> list[str]:
+        # sys.executable runs the zipapp the way /usr/bin/python3 runs it on a host.
+        return [sys.executable, str(self.bin_dir / name), *args]
+
+    def run(self, name: str, *args: str, env: dict | None = None, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            self._command(name, args),
+            env={**self.base_env, **(env or {})},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+
+    def start(self, name: str, *args: str, env: dict | None = None) -> subprocess.Popen:
+        process = subprocess.Popen(
+            self._command(name, args),
+            env={**self.base_env, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen) -> tuple[int, str]:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = process.communicate(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        return process.returncode, output
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        if self.docker:
+            self.docker.stop()
+
+    # configuration, through the real agents' knobs
+
+    def write_ssm_config(self, endpoint: str, **ssm: object) -> None:
+        config = {"Ssm": {"Endpoint": endpoint, **ssm}, "Mgs": {"Endpoint": ""}}
+        target = self.path("/etc/amazon/ssm/amazon-ssm-agent.json")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(config))
+
+    def write_ecs_config(self, path: str = "/etc/ecs/ecs.config", **values: str) -> None:
+        target = self.path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(f"{key}={value}\n" for key, value in values.items()))
+
+    def start_docker(self) -> FakeDocker:
+        # AF_UNIX paths are limited to 107 bytes; pytest's tmp paths are short enough.
+        self.docker = FakeDocker(self.path("/var/run/docker.sock"))
+        return self.docker
+
+    # state
+
+    def registration(self) -> dict:
+        return json.loads(self.path("/var/lib/amazon/ssm/Vault/Store/RegistrationKey").read_text())
+
+    def ecs_state(self) -> dict:
+        return json.loads(self.path("/var/lib/ecs/data/ecs_agent_data.json").read_text())["Data"]
+
+    def files_containing(self, secret: str) -> list[Path]:
+        return [p for p in self.root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+    def metadata(self, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.introspection_port}/v1/metadata"
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    return json.load(response)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)

@@ -1,0 +1,108 @@
+"""amazon-ecs-init behaviour decided on the host before any AWS call."""
+
+import json
+
+from tests.agents.runtime import ecs_config
+
+
+def seed_ssm(host, instance_id="mi-0123456789abcdef0"):
+    store = host.path("/var/lib/amazon/ssm/Vault/Store")
+    store.mkdir(parents=True)
+    (store / "RegistrationKey").write_text(json.dumps({"instanceID": instance_id, "region": "us-east-1"}))
+
+
+def seed_ecs_state(
+    host, cluster, arn="arn:aws:ecs:us-east-1:123456789012:container-instance/old/abc", mi="mi-0123456789abcdef0"
+):
+    data = host.path("/var/lib/ecs/data")
+    data.mkdir(parents=True)
+    state = {"Data": {"Cluster": cluster, "ContainerInstanceArn": arn, "EC2InstanceID": mi}, "Version": 28}
+    (data / "ecs_agent_data.json").write_text(json.dumps(state))
+
+
+def test_pre_start_fails_without_docker(host):
+    result = host.run("amazon-ecs-init", "pre-start")
+    assert result.returncode == 1
+    assert "Docker is not running" in result.stdout
+    assert "Docker is not running" in host.path("/var/log/ecs/ecs-init.log").read_text()
+
+
+def test_pre_start_passes_when_docker_answers_ping(host):
+    host.start_docker()
+    result = host.run("amazon-ecs-init", "pre-start")
+    assert result.returncode == 0, result.stdout
+
+
+def test_start_refuses_without_docker_even_when_configured(host):
+    seed_ssm(host)
+    host.write_ecs_config(ECS_CLUSTER="edge", ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1")
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode == 1
+    assert "Docker is not running" in result.stdout
+
+
+def test_saved_state_for_another_cluster_is_a_terminal_error(host):
+    host.start_docker()
+    seed_ssm(host)
+    seed_ecs_state(host, "old-cluster")
+    host.write_ecs_config(ECS_CLUSTER="new-cluster", ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1")
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode == 5
+    assert (
+        "Data mismatch; saved cluster 'old-cluster' does not match configured cluster 'new-cluster'. "
+        "Perhaps you want to delete the configured checkpoint file?"
+    ) in result.stdout
+    assert host.ecs_state()["Cluster"] == "old-cluster"
+
+
+def test_unset_cluster_means_default_for_the_mismatch_check(host):
+    host.start_docker()
+    seed_ssm(host)
+    seed_ecs_state(host, "edge")
+    host.write_ecs_config(ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1")
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode == 5
+    assert "saved cluster 'edge' does not match configured cluster 'default'" in result.stdout
+
+
+def test_without_ecs_external_the_agent_cannot_identify_an_on_premises_host(host):
+    host.start_docker()
+    seed_ssm(host)
+    host.write_ecs_config(ECS_CLUSTER="edge", AWS_DEFAULT_REGION="us-east-1")
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode == 1
+    assert "ECS_EXTERNAL" in result.stdout
+
+
+def test_without_ssm_registration_the_agent_does_not_start(host):
+    host.start_docker()
+    host.write_ecs_config(ECS_CLUSTER="edge", ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1")
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode == 1
+    assert "SSM agent is not registered" in result.stdout
+
+
+def test_config_files_merge_with_etc_winning_and_systemd_syntax(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENT_STANDIN_ROOT", str(tmp_path))
+    (tmp_path / "var/lib/ecs").mkdir(parents=True)
+    (tmp_path / "etc/ecs").mkdir(parents=True)
+    (tmp_path / "var/lib/ecs/ecs.config").write_text("ECS_CLUSTER=from-var-lib\nAWS_DEFAULT_REGION=eu-west-1\n")
+    (tmp_path / "etc/ecs/ecs.config").write_text(
+        '# comment\n\nECS_CLUSTER="edge"\nECS_EXTERNAL=true\nECS_BACKEND_HOST=http://127.0.0.1:5000\n'
+    )
+    config = ecs_config.EcsConfig.load(environ={})
+    assert config.cluster == "edge"
+    assert config.cluster_configured
+    assert config.region == "eu-west-1"
+    assert config.external
+    assert config.backend_host == "http://127.0.0.1:5000"
+    assert not config.gpu_support
+
+
+def test_process_environment_overrides_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENT_STANDIN_ROOT", str(tmp_path))
+    (tmp_path / "etc/ecs").mkdir(parents=True)
+    (tmp_path / "etc/ecs/ecs.config").write_text("ECS_CLUSTER=edge\n")
+    config = ecs_config.EcsConfig.load(environ={"ECS_CLUSTER": "override", "ECS_ENABLE_GPU_SUPPORT": "true"})
+    assert config.cluster == "override"
+    assert config.gpu_support
