@@ -1,0 +1,121 @@
+"""amazon-ecs-init against the emulator: registration, metadata, restart, cluster change, deregistration."""
+
+import shutil
+
+from tests.integration.agents.conftest import REGION, register
+
+
+def prepare(host, emulator, activation, cluster="edge"):
+    """A registered SSM host with Docker running and ecs.config pointing at the emulator."""
+    assert register(host, activation).returncode == 0
+    emulator.client("ecs", REGION).create_cluster(clusterName=cluster)
+    host.start_docker()
+    host.write_ecs_config(
+        ECS_CLUSTER=cluster, ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url
+    )
+    return host.registration()["instanceID"]
+
+
+def start_agent(host):
+    process = host.start("amazon-ecs-init", "start")
+    metadata = host.metadata()
+    return process, metadata
+
+
+def describe(emulator, cluster, arn):
+    answer = emulator.client("ecs", REGION).describe_container_instances(cluster=cluster, containerInstances=[arn])
+    return answer["containerInstances"]
+
+
+def test_registers_the_managed_instance_and_answers_metadata(host, emulator, activation):
+    instance_id = prepare(host, emulator, activation)
+    process, metadata = start_agent(host)
+    assert metadata["Cluster"] == "edge"
+    arn = metadata["ContainerInstanceArn"]
+    assert arn.startswith(f"arn:aws:ecs:{REGION}:")
+    assert metadata["Version"].startswith("Amazon ECS Agent - v1.89.2")
+    [instance] = describe(emulator, "edge", arn)
+    assert instance["ec2InstanceId"] == instance_id
+    assert instance["status"] == "ACTIVE"
+    assert host.ecs_state() == {**host.ecs_state(), "Cluster": "edge", "ContainerInstanceArn": arn}
+    code, output = host.stop(process)
+    assert code == 0
+    assert f"Registration completed successfully. I am running as '{arn}' in cluster 'edge'" in output
+    assert emulator.calls("ecs", "DiscoverPollEndpoint", agent=True)
+
+
+def test_restart_reregisters_with_the_saved_arn(host, emulator, activation):
+    prepare(host, emulator, activation)
+    process, first = start_agent(host)
+    host.stop(process)
+    process, second = start_agent(host)
+    _code, output = host.stop(process)
+    assert second["ContainerInstanceArn"] == first["ContainerInstanceArn"]
+    assert "Restored from checkpoint file" in output
+    calls = emulator.calls("ecs", "RegisterContainerInstance", agent=True)
+    assert len(calls) == 2
+    arns = emulator.client("ecs", REGION).list_container_instances(cluster="edge")["containerInstanceArns"]
+    assert arns == [first["ContainerInstanceArn"]]
+
+
+def test_cluster_change_is_refused_until_the_data_is_cleared(host, emulator, activation):
+    prepare(host, emulator, activation)
+    process, _ = start_agent(host)
+    host.stop(process)
+    emulator.client("ecs", REGION).create_cluster(clusterName="other")
+    host.write_ecs_config(
+        ECS_CLUSTER="other", ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url
+    )
+    emulator.clear_calls()
+    refused = host.run("amazon-ecs-init", "start")
+    assert refused.returncode == 5
+    assert "Data mismatch; saved cluster 'edge' does not match configured cluster 'other'" in refused.stdout
+    assert emulator.calls("ecs", agent=True) == []
+
+    shutil.rmtree(host.path("/var/lib/ecs/data"))
+    process, metadata = start_agent(host)
+    host.stop(process)
+    assert metadata["Cluster"] == "other"
+    assert describe(emulator, "other", metadata["ContainerInstanceArn"])
+
+
+def test_deregistered_container_instance_cannot_come_back(host, emulator, activation):
+    prepare(host, emulator, activation)
+    process, metadata = start_agent(host)
+    host.stop(process)
+    arn = metadata["ContainerInstanceArn"]
+    emulator.client("ecs", REGION).deregister_container_instance(cluster="edge", containerInstance=arn, force=True)
+
+    failed = host.run("amazon-ecs-init", "start")
+    assert failed.returncode == 1
+    assert "Error re-registering container instance" in failed.stdout
+    assert host.ecs_state()["ContainerInstanceArn"] == arn
+
+    # What users must do: clear the agent's data, then it registers as a new container instance.
+    shutil.rmtree(host.path("/var/lib/ecs/data"))
+    process, fresh = start_agent(host)
+    host.stop(process)
+    assert fresh["ContainerInstanceArn"] != arn
+
+
+def test_unknown_cluster_is_an_error_not_a_silent_default(host, emulator, activation):
+    prepare(host, emulator, activation)
+    host.write_ecs_config(
+        ECS_CLUSTER="missing", ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url
+    )
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode != 0
+    assert "Error registering" in result.stdout
+    assert not host.path("/var/lib/ecs/data/ecs_agent_data.json").exists()
+
+
+def test_ecs_calls_carry_the_agent_user_agent_and_region(host, emulator, activation):
+    prepare(host, emulator, activation)
+    process, _ = start_agent(host)
+    host.stop(process)
+    calls = emulator.calls("ecs", agent=None)
+    assert calls
+    assert all(
+        call["agent"] for call in calls if call["operation"] in ("RegisterContainerInstance", "DiscoverPollEndpoint")
+    )
+    assert {call["region"] for call in calls if call["agent"]} == {REGION}
