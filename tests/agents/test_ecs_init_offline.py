@@ -41,12 +41,16 @@ def test_start_refuses_without_docker_even_when_configured(host):
     assert "Docker is not running" in result.stdout
 
 
-def test_saved_state_for_another_cluster_is_a_terminal_error(host):
+def start_with_saved_cluster(host, saved_cluster, **config):
     host.start_docker()
     seed_ssm(host)
-    seed_ecs_state(host, "old-cluster")
-    host.write_ecs_config(ECS_CLUSTER="new-cluster", ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1")
-    result = host.run("amazon-ecs-init", "start")
+    seed_ecs_state(host, saved_cluster)
+    host.write_ecs_config(ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1", **config)
+    return host.run("amazon-ecs-init", "start")
+
+
+def test_saved_state_for_another_cluster_is_a_terminal_error(host):
+    result = start_with_saved_cluster(host, "old-cluster", ECS_CLUSTER="new-cluster")
     assert result.returncode == 5
     assert (
         "Data mismatch; saved cluster 'old-cluster' does not match configured cluster 'new-cluster'. "
@@ -56,11 +60,7 @@ def test_saved_state_for_another_cluster_is_a_terminal_error(host):
 
 
 def test_unset_cluster_means_default_for_the_mismatch_check(host):
-    host.start_docker()
-    seed_ssm(host)
-    seed_ecs_state(host, "edge")
-    host.write_ecs_config(ECS_EXTERNAL="true", AWS_DEFAULT_REGION="us-east-1")
-    result = host.run("amazon-ecs-init", "start")
+    result = start_with_saved_cluster(host, "edge")
     assert result.returncode == 5
     assert "saved cluster 'edge' does not match configured cluster 'default'" in result.stdout
 
