@@ -1,0 +1,105 @@
+"""Systemd host containers: start, wait for boot, measure, remove."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import time
+from pathlib import Path
+
+from tests.world.podman import podman
+
+NETWORK = "podman"
+LABEL = "ecsa-world.state-dir"
+
+
+def _ulimit(which: int, wanted: int) -> str:
+    # Raising a hard limit needs a capability this sandbox lacks, so stay at or below it.
+    hard = resource.getrlimit(which)[1]
+    value = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    return f"{value}:{value}"
+
+
+def gateway(network: str = NETWORK) -> str:
+    """The bridge gateway address: how a host reaches the controller's servers."""
+    info = json.loads(podman("network", "inspect", network, capture=True))
+    return info[0]["subnets"][0]["gateway"]
+
+
+def start(name: str, image: str, state_dir: Path, *, network: str = NETWORK) -> None:
+    podman(
+        "run",
+        "--detach",
+        "--name",
+        name,
+        "--hostname",
+        name,
+        "--label",
+        f"{LABEL}={state_dir}",
+        "--network",
+        network,
+        "--privileged",
+        "--systemd=always",
+        "--ulimit",
+        f"nofile={_ulimit(resource.RLIMIT_NOFILE, 4096)}",
+        "--ulimit",
+        f"nproc={_ulimit(resource.RLIMIT_NPROC, 4096)}",
+        image,
+        "/sbin/init",
+    )
+
+
+def wait_booted(name: str, timeout: float = 90) -> str:
+    """Wait until systemd has finished booting; returns its state (running or degraded)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = subprocess.run(
+            ["podman", "exec", name, "systemctl", "is-system-running"],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        state = result.stdout.strip()
+        if state in ("running", "degraded"):
+            return state
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"host {name} did not finish booting in {timeout:.0f} s (systemd: {state or 'no answer'})"
+            )
+        time.sleep(0.5)
+
+
+def can_reach(name: str, url: str) -> bool:
+    result = subprocess.run(
+        ["podman", "exec", name, "curl", "--silent", "--fail", "--max-time", "5", "--output", "/dev/null", url],
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def labelled(state_dir: Path) -> list[str]:
+    """Every container (running or not) started for this state directory."""
+    out = podman("ps", "--all", "--filter", f"label={LABEL}={state_dir}", "--format", "{{.Names}}", capture=True)
+    return out.split()
+
+
+def memory_bytes(name: str) -> dict[str, int]:
+    """The container cgroup's peak memory use (page cache included) and its current RSS, where readable."""
+    cgroup = podman("inspect", "--format", "{{.State.CgroupPath}}", name, capture=True, check=False).strip()
+    if not cgroup:
+        return {}
+    v1, v2 = Path(f"/sys/fs/cgroup/memory{cgroup}"), Path(f"/sys/fs/cgroup{cgroup}")
+    if (v1 / "memory.max_usage_in_bytes").exists():
+        stat = dict(line.split() for line in (v1 / "memory.stat").read_text().splitlines())
+        return {"peak": int((v1 / "memory.max_usage_in_bytes").read_text()), "rss": int(stat.get("total_rss", 0))}
+    if (v2 / "memory.peak").exists():
+        stat = dict(line.split() for line in (v2 / "memory.stat").read_text().splitlines())
+        return {"peak": int((v2 / "memory.peak").read_text()), "rss": int(stat.get("anon", 0))}
+    return {}
+
+
+def remove(*names: str) -> None:
+    """Remove at once: hosts are throwaway, a clean shutdown would only cost time."""
+    if names:
+        podman("rm", "--force", "--volumes", "--time", "0", *names, check=False)

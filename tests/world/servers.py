@@ -1,0 +1,73 @@
+"""Background server processes of the world: started detached, found again by pid, stopped by pid."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks: tells a pid from a recycled one."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def spawn(module: str, args: list[str], *, log: Path, url_key: str, cwd: Path, timeout: float = 60) -> dict:
+    """Start ``python -m module args`` detached, wait for its ``URL_KEY=url`` line; returns its record."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # Outlives the CLI (and ansible's command task) that started it; down stops it.
+            start_new_session=True,
+        )
+    record = {"pid": process.pid, "start_time": _start_time(process.pid), "log": str(log), "module": module}
+    deadline = time.monotonic() + timeout
+    prefix = f"{url_key}="
+    while time.monotonic() < deadline:
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith(prefix):
+                record["url"] = line[len(prefix) :].strip()
+                return record
+        if process.poll() is not None:
+            raise RuntimeError(f"{module} exited with {process.returncode}; see {log}:\n{log.read_text()[-2000:]}")
+        time.sleep(0.1)
+    stop(record)
+    raise TimeoutError(f"{module} printed no {url_key} within {timeout:.0f} s; see {log}")
+
+
+def stop(record: dict, timeout: float = 10) -> None:
+    """SIGTERM (then SIGKILL) the recorded process, if it is still the same process."""
+    pid = record.get("pid")
+    if not pid or _start_time(pid) is None or _start_time(pid) != record.get("start_time"):
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            waited, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            waited = 0
+        if waited == pid or _start_time(pid) is None or _state(pid) == "Z":
+            return
+        time.sleep(0.1)
+    os.killpg(pid, signal.SIGKILL)
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None

@@ -1,0 +1,196 @@
+"""Bring the whole world up (images, hosts, emulator, package mirror) and take it down again.
+
+Everything ``up`` starts is recorded in STATE_DIR/world.json as soon as it exists, and every
+container carries a label naming STATE_DIR, so ``down`` cleans up after a partial ``up`` too.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from tests.world import hosts, images, mirror, servers
+
+REPO = Path(__file__).resolve().parents[2]
+CACHE = REPO / ".build" / "world"
+
+
+def parse_hosts(spec: str, prefix: str) -> list[dict]:
+    """``bookworm,trixie`` or ``name=bookworm,...`` -> [{"name", "suite"}]; names get a counter when repeated."""
+    wanted = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, suite = item.rpartition("=")
+        if suite not in images.SUITES:
+            raise ValueError(f"host {item!r}: the suite must be one of {', '.join(images.SUITES)}")
+        wanted.append({"name": name, "suite": suite})
+    for suite in {w["suite"] for w in wanted if not w["name"]}:
+        unnamed = [w for w in wanted if not w["name"] and w["suite"] == suite]
+        for index, entry in enumerate(unnamed, 1):
+            entry["name"] = f"{prefix}-{suite}" + (f"-{index}" if len(unnamed) > 1 else "")
+    names = [w["name"] for w in wanted]
+    if len(set(names)) != len(names):
+        raise ValueError(f"host names must be unique: {names}")
+    return wanted
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _save(state_dir: Path, world: dict) -> None:
+    tmp = state_dir / "world.json.tmp"
+    tmp.write_text(json.dumps(world, indent=2) + "\n")
+    tmp.replace(state_dir / "world.json")
+
+
+def load(state_dir: Path) -> dict:
+    try:
+        return json.loads((state_dir / "world.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def ensure_images(suites: set[str], log=print) -> dict[str, str]:
+    """Build (or reuse) the images of these suites, in parallel; returns suite -> image name."""
+    with _locked(CACHE / "images.lock"), ThreadPoolExecutor(max_workers=2) as pool:
+        built = dict(zip(suites, pool.map(lambda s: images.build(s, log=log), suites), strict=True))
+    for name, was_built, seconds in built.values():
+        log(f"world: image {name} {'built' if was_built else 'cached'} ({seconds:.1f} s)")
+    return {suite: result[0] for suite, result in built.items()}
+
+
+def ensure_mirror(agents_dir: Path | None, log=print) -> Path:
+    root = CACHE / "mirror"
+    with _locked(CACHE / "mirror.lock"):
+        debs = sorted(agents_dir.glob("*.deb")) if agents_dir else mirror.build_agents(CACHE / "agents")
+        mirror.build(debs, root, log=log)
+    return root
+
+
+def _host_url(url: str, gateway: str) -> str:
+    return url.replace("//127.0.0.1:", f"//{gateway}:", 1)
+
+
+def up(
+    state_dir: Path,
+    wanted: list[dict],
+    *,
+    emulator: bool = True,
+    agents_dir: Path | None = None,
+    log=print,
+) -> dict:
+    state_dir = state_dir.resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    world = load(state_dir)
+    if world.get("hosts") or world.get("servers"):
+        raise RuntimeError(f"a world is already recorded in {state_dir}; run down first")
+    world = {"state_dir": str(state_dir), "hosts": [], "servers": {}, "timings": {}}
+    _save(state_dir, world)
+
+    image_of = ensure_images({w["suite"] for w in wanted}, log=log)
+    world["timings"]["images"] = round(time.monotonic() - started, 1)
+    mirror_root = ensure_mirror(agents_dir, log=log)
+
+    mark = time.monotonic()
+    leftovers = set(hosts.labelled(state_dir))
+    for entry in wanted:
+        if entry["name"] in leftovers:
+            hosts.remove(entry["name"])  # from an earlier up of this state directory that was never taken down
+        world["hosts"].append({**entry, "image": image_of[entry["suite"]]})
+        _save(state_dir, world)
+        hosts.start(entry["name"], image_of[entry["suite"]], state_dir)
+    with ThreadPoolExecutor(max_workers=len(wanted) or 1) as pool:
+        states = list(pool.map(lambda e: hosts.wait_booted(e["name"]), wanted))
+    for entry, state in zip(world["hosts"], states, strict=True):
+        entry["systemd"] = state
+    world["timings"]["hosts"] = round(time.monotonic() - mark, 1)
+
+    # The bridge (and so the gateway address) exists once a container is attached: servers come after hosts.
+    gateway = hosts.gateway()
+    world["gateway"] = gateway
+    bind = ["--host", "127.0.0.1", "--host", gateway, "--port", "0"]
+    if emulator:
+        record = servers.spawn("tests.emulator", bind, log=state_dir / "emulator.log", url_key="EMULATOR_URL", cwd=REPO)
+        world["servers"]["emulator"] = record
+        _save(state_dir, world)
+        record["host_url"] = _host_url(record["url"], gateway)
+    record = servers.spawn(
+        "tests.world.mirror_server",
+        ["--root", str(mirror_root), *bind],
+        log=state_dir / "mirror.log",
+        url_key="MIRROR_URL",
+        cwd=REPO,
+    )
+    world["servers"]["mirror"] = record
+    record["host_url"] = _host_url(record["url"], gateway)
+    record["root"] = str(mirror_root)
+    _save(state_dir, world)
+
+    for entry in world["hosts"]:
+        for name, server in world["servers"].items():
+            probe = server["host_url"] + ("/_emulator/health" if name == "emulator" else "/mirror-key.asc")
+            if not hosts.can_reach(entry["name"], probe):
+                raise RuntimeError(f"host {entry['name']} cannot reach the {name} at {probe}")
+
+    world["timings"]["up"] = round(time.monotonic() - started, 1)
+    _save(state_dir, world)
+    (state_dir / "inventory.yml").write_text(yaml.safe_dump(inventory(world), sort_keys=False))
+    return world
+
+
+def inventory(world: dict) -> dict:
+    """Ansible inventory: the hosts in group ecs_anywhere, the world's URLs as variables of all."""
+    variables = {"ecsa_world_state_dir": world["state_dir"], "ecsa_world_gateway": world["gateway"]}
+    for name, server in world["servers"].items():
+        variables[f"ecsa_world_{name}_url"] = server["url"]
+        variables[f"ecsa_world_{name}_url_for_hosts"] = server["host_url"]
+    return {
+        "all": {
+            "vars": variables,
+            "children": {
+                "ecs_anywhere": {
+                    "hosts": {
+                        h["name"]: {
+                            "ansible_connection": "containers.podman.podman",
+                            "ansible_python_interpreter": "/usr/bin/python3",
+                            "ecsa_world_suite": h["suite"],
+                        }
+                        for h in world["hosts"]
+                    }
+                }
+            },
+        }
+    }
+
+
+def down(state_dir: Path, log=print) -> dict:
+    """Stop the servers and remove the containers recorded for ``state_dir``; safe to repeat."""
+    state_dir = state_dir.resolve()
+    world = load(state_dir)
+    report = {"memory_mib": {}}
+    for name, record in world.get("servers", {}).items():
+        log(f"world: stopping the {name} (pid {record.get('pid')})")
+        servers.stop(record)
+    # Only containers labelled with this state directory: never one this world did not start.
+    names = sorted(hosts.labelled(state_dir))
+    for name in names:
+        memory = {key: round(value / 2**20, 1) for key, value in hosts.memory_bytes(name).items()}
+        report["memory_mib"][name] = memory
+        log(f"world: removing host {name} (memory MiB: {memory})")
+    hosts.remove(*names)
+    for leftover in ("world.json", "inventory.yml"):
+        (state_dir / leftover).unlink(missing_ok=True)
+    if state_dir.exists():
+        (state_dir / "last-down.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
