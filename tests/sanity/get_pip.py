@@ -6,12 +6,11 @@ that Python's ensurepip bundles: it installs the requested packages (pip==X
 and friends, from the configured package index) into the running interpreter.
 """
 
+import ensurepip
 import glob
 import os
 import runpy
 import sys
-
-import ensurepip
 
 GET_PIP_ONLY_OPTIONS = {"--no-setuptools", "--no-wheel"}
 
