@@ -34,12 +34,18 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
 
 
-def serve(root: str, hosts: list[str], port: int) -> None:
+def make_servers(root: str, hosts: list[str], port: int) -> list[ThreadingHTTPServer]:
+    """One server per address, all on the same port (the first address picks it when port is 0)."""
     handler = functools.partial(MirrorHandler, directory=root)
     first = ThreadingHTTPServer((hosts[0], port), handler)
     port = first.server_address[1]
-    servers = [first] + [ThreadingHTTPServer((host, port), handler) for host in hosts[1:]]
-    print(f"MIRROR_URL=http://{hosts[0]}:{port}", flush=True)
+    return [first] + [ThreadingHTTPServer((host, port), handler) for host in hosts[1:]]
+
+
+def serve(root: str, hosts: list[str], port: int) -> None:
+    servers = make_servers(root, hosts, port)
+    first = servers[0]
+    print(f"MIRROR_URL=http://{hosts[0]}:{first.server_address[1]}", flush=True)
     for server in servers[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=first.shutdown).start())
