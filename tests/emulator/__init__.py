@@ -10,4 +10,7 @@ import os
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 ACCOUNT_ID = "123456789012"
+# A fixed account spares moto its per-request account lookup by access key, which builds
+# the IAM backend (with every managed policy) of all six partitions after each reset.
+os.environ["MOTO_ACCOUNT_ID"] = ACCOUNT_ID
 DEFAULT_REGION = "us-east-1"

@@ -17,6 +17,7 @@ class Emulator:
     def __init__(self, url: str) -> None:
         self.url = url
         self.account_id = ACCOUNT_ID
+        self._clients: dict = {}
 
     def _control(self, method: str, route: str, payload=None):
         data = None if payload is None else json.dumps(payload).encode()
@@ -26,14 +27,20 @@ class Emulator:
             return json.loads(response.read())
 
     def client(self, service: str, region: str = DEFAULT_REGION, **config):
-        """A boto3 client against the emulator; keyword arguments go to botocore's Config (e.g. retries)."""
-        return boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=self.url,
-            config=Config(**config) if config else None,
-            **DUMMY_CREDENTIALS,
-        )
+        """A boto3 client against the emulator; keyword arguments go to botocore's Config (e.g. retries).
+
+        Clients are cached: creating one costs ~60 ms, and tests ask for the same few all the time.
+        """
+        key = (service, region, repr(sorted(config.items())))
+        if key not in self._clients:
+            self._clients[key] = boto3.client(
+                service,
+                region_name=region,
+                endpoint_url=self.url,
+                config=Config(**config) if config else None,
+                **DUMMY_CREDENTIALS,
+            )
+        return self._clients[key]
 
     def env(self, region: str = DEFAULT_REGION) -> dict[str, str]:
         """Variables that point a subprocess (boto3, ansible, the AWS CLI) at the emulator."""

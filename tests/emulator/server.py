@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import threading
 
 from moto.core.base_backend import BackendDict, backend_lock
 from moto.core.model_instances import reset_model_data
+from moto.iam.models import IAMBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from tests.emulator import ACCOUNT_ID
 from tests.emulator.aws_errors import AwsError, error_code_of, error_response
 from tests.emulator.aws_request import identify
 from tests.emulator.call_log import CallLog
@@ -93,5 +96,14 @@ def start_servers(app: EmulatorApp, hosts: list[str], port: int) -> list:
         server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
         port = server.server_address[1]
         servers.append(server)
-        threading.Thread(target=server.serve_forever, name=f"emulator-{host}", daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"emulator-{host}", daemon=True
+        ).start()
     return servers
+
+
+def warm_up() -> None:
+    """Import the backends the tests use and parse the IAM managed policies while nobody waits."""
+    for service in ("ecs", "iam", "ssm", "sts"):
+        importlib.import_module(f"moto.{service}.responses")
+    IAMBackend("aws", ACCOUNT_ID)

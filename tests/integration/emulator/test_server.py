@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.fixture import start_emulator_process, stop_emulator_process
+from tests.emulator.fixture import start_emulator_process
 
 TRUST_SSM = json.dumps(
     {
@@ -28,10 +30,7 @@ def test_process_prints_url_first_and_exits_zero_on_sigterm():
     assert process.wait(timeout=10) == 0
 
 
-def test_refuses_to_bind_all_interfaces(tmp_path):
-    import subprocess
-    import sys
-
+def test_refuses_to_bind_all_interfaces():
     result = subprocess.run(
         [sys.executable, "-m", "tests.emulator", "--host", "0.0.0.0", "--port", "0"],
         capture_output=True,
