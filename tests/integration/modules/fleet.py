@@ -113,3 +113,24 @@ def unknown_instance_ids(count: int) -> list[str]:
 
 def operations(calls: list[dict]) -> list[str]:
     return [call["operation"] for call in calls]
+
+
+def throttling(*operations: str) -> dict:
+    """A fault spec: random throttling of every call, plus the first two calls of each
+    ``service:Operation`` throttled for certain (so every operation meets it)."""
+    return {
+        "seed": 42,
+        "throttle": [{"target": "*", "rate": 0.2}],
+        "fail": [
+            {"target": operation, "count": 2, "code": "ThrottlingException", "status": 400} for operation in operations
+        ],
+    }
+
+
+def assert_throttled(emulator, *operations: str) -> None:
+    """Each ``service:Operation`` was throttled at least once and then succeeded."""
+    for target in operations:
+        service, operation = target.split(":")
+        outcomes = [call["error_code"] for call in emulator.calls(service=service, operation=operation)]
+        assert "ThrottlingException" in outcomes, (target, outcomes)
+        assert None in outcomes, (target, outcomes)

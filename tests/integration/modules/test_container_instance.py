@@ -4,7 +4,7 @@ import threading
 import time
 
 from tests.integration.ansible_runner import run_module
-from tests.integration.modules.fleet import register_container_instances, register_hosts
+from tests.integration.modules.fleet import assert_throttled, register_container_instances, register_hosts, throttling
 
 MODULE = "onprem.ecs_anywhere.container_instance"
 
@@ -113,11 +113,24 @@ def test_bad_input_fails_naming_the_option(emulator):
 
 def test_correct_under_throttling_of_every_operation(emulator):
     host, arn = one_host(emulator)
-    emulator.set_faults({"seed": 9, "throttle": [{"target": "*", "rate": 0.5}]})
+    emulator.set_faults(
+        throttling(
+            "ecs:ListContainerInstances",
+            "ecs:DescribeContainerInstances",
+            "ecs:UpdateContainerInstancesState",
+            "ecs:DeregisterContainerInstance",
+        )
+    )
     result = run_module(
         MODULE, {"cluster": "edge", "instance": host, "state": "absent", "drain_timeout": 0}, emulator.env()
     )
     assert not result.get("failed"), result.get("msg")
-    assert any(call["error_code"] == "ThrottlingException" for call in emulator.calls())
+    assert_throttled(
+        emulator,
+        "ecs:ListContainerInstances",
+        "ecs:DescribeContainerInstances",
+        "ecs:UpdateContainerInstancesState",
+        "ecs:DeregisterContainerInstance",
+    )
     emulator.clear_faults()
     assert status_of(emulator, arn) == "INACTIVE"

@@ -4,9 +4,11 @@ import math
 
 from tests.integration.ansible_runner import run_module
 from tests.integration.modules.fleet import (
+    assert_throttled,
     operations,
     register_container_instances,
     register_hosts,
+    throttling,
     unknown_instance_ids,
 )
 
@@ -89,11 +91,11 @@ def test_correct_under_throttling_of_every_operation(emulator):
     _, hosts = register_hosts(emulator, 150, online=False)
     register_container_instances(emulator, cluster, hosts)
     emulator.clear_calls()
-    emulator.set_faults({"seed": 5, "throttle": [{"target": "*", "rate": 0.3}]})
+    emulator.set_faults(throttling("ecs:ListContainerInstances", "ecs:DescribeContainerInstances"))
 
     result = run_module(MODULE, {"cluster": cluster, "instance_ids": hosts}, emulator.env())
 
     assert not result.get("failed"), result.get("msg")
     assert sorted(c["ec2_instance_id"] for c in result["container_instances"]) == sorted(hosts)
     assert result["missing"] == []
-    assert any(call["error_code"] == "ThrottlingException" for call in emulator.calls())
+    assert_throttled(emulator, "ecs:ListContainerInstances", "ecs:DescribeContainerInstances")

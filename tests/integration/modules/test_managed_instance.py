@@ -1,7 +1,7 @@
 """managed_instance against the emulator: name and tags, deregistration, check mode, throttling."""
 
 from tests.integration.ansible_runner import run_module
-from tests.integration.modules.fleet import register_hosts, unknown_instance_ids
+from tests.integration.modules.fleet import assert_throttled, register_hosts, throttling, unknown_instance_ids
 
 MODULE = "onprem.ecs_anywhere.managed_instance"
 
@@ -79,9 +79,22 @@ def test_unknown_and_malformed_ids_fail_naming_instance_id(emulator):
 
 def test_correct_under_throttling_of_every_operation(emulator):
     _, [host] = register_hosts(emulator, 1)
-    emulator.set_faults({"seed": 3, "throttle": [{"target": "*", "rate": 0.5}]})
+    emulator.set_faults(
+        throttling(
+            "ssm:DescribeInstanceInformation",
+            "ssm:ListTagsForResource",
+            "ssm:RemoveTagsFromResource",
+            "ssm:AddTagsToResource",
+        )
+    )
     result = run_module(MODULE, {"instance_id": host, "name": "edge", "tags": {"a": "1"}}, emulator.env())
     assert not result.get("failed"), result.get("msg")
-    assert any(call["error_code"] == "ThrottlingException" for call in emulator.calls())
+    assert_throttled(
+        emulator,
+        "ssm:DescribeInstanceInformation",
+        "ssm:ListTagsForResource",
+        "ssm:RemoveTagsFromResource",
+        "ssm:AddTagsToResource",
+    )
     emulator.clear_faults()
     assert tags_of(emulator, host) == {"Name": "edge", "a": "1"}

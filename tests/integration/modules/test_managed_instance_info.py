@@ -3,7 +3,13 @@
 import math
 
 from tests.integration.ansible_runner import run_module
-from tests.integration.modules.fleet import operations, register_hosts, unknown_instance_ids
+from tests.integration.modules.fleet import (
+    assert_throttled,
+    operations,
+    register_hosts,
+    throttling,
+    unknown_instance_ids,
+)
 
 MODULE = "onprem.ecs_anywhere.managed_instance_info"
 
@@ -87,14 +93,14 @@ def test_a_malformed_id_fails_before_any_call(emulator):
 def test_correct_under_throttling_of_every_operation(emulator):
     _, hosts = register_hosts(emulator, 120)
     emulator.clear_calls()
-    emulator.set_faults({"seed": 7, "throttle": [{"target": "*", "rate": 0.3}]})
+    emulator.set_faults(throttling("ssm:DescribeInstanceInformation"))
 
     result = run_module(MODULE, {"instance_ids": hosts + unknown_instance_ids(2)}, emulator.env())
 
     assert not result.get("failed"), result.get("msg")
     assert sorted(i["instance_id"] for i in result["instances"]) == sorted(hosts)
     assert result["missing"] == unknown_instance_ids(2)
-    assert any(call["error_code"] == "ThrottlingException" for call in emulator.calls())
+    assert_throttled(emulator, "ssm:DescribeInstanceInformation")
 
 
 def test_a_deregistered_instance_is_missing(emulator):

@@ -4,7 +4,14 @@ import datetime
 import json
 
 from tests.integration.ansible_runner import run_module, run_playbook
-from tests.integration.modules.fleet import ROLE, agent_call, create_activation, ensure_role
+from tests.integration.modules.fleet import (
+    ROLE,
+    agent_call,
+    assert_throttled,
+    create_activation,
+    ensure_role,
+    throttling,
+)
 
 MODULE = "onprem.ecs_anywhere.ssm_activation"
 
@@ -139,13 +146,13 @@ def test_a_new_role_not_yet_visible_to_ssm_is_waited_for(emulator):
 
 def test_correct_under_throttling_of_every_operation(emulator):
     ensure_role(emulator)
-    emulator.set_faults({"seed": 11, "throttle": [{"target": "*", "rate": 0.5}]})
+    emulator.set_faults(throttling("ssm:CreateActivation", "ssm:DescribeActivations", "ssm:DeleteActivation"))
     created = run_module(MODULE, {"iam_role": ROLE}, emulator.env())
     assert not created.get("failed"), created.get("msg")
     deleted = run_module(
         MODULE, {"activation_id": created["activation"]["activation_id"], "state": "absent"}, emulator.env()
     )
     assert deleted["changed"] is True
-    assert any(call["error_code"] == "ThrottlingException" for call in emulator.calls())
+    assert_throttled(emulator, "ssm:CreateActivation", "ssm:DescribeActivations", "ssm:DeleteActivation")
     emulator.clear_faults()
     assert activations(emulator) == []
