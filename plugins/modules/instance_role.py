@@ -110,8 +110,10 @@ options:
     type: str
   wait:
     description:
-      - After creating the role, wait until IAM answers consistently for it, so the
-        next task (for example an SSM activation naming the role) finds it.
+      - After creating the role, wait until IAM returns it (C(GetRole)) before attaching
+        policies, absorbing IAM's read-after-create lag; the next task (for example an
+        SSM activation naming the role) then finds it too.
+      - With V(false), policies are attached right after C(CreateRole).
     type: bool
     default: true
   wait_timeout:
@@ -426,9 +428,11 @@ class RoleManager:
             )
 
     def write(self, operation, **kwargs):
+        """Make a write (or, in check mode, only count it as a change); return IAM's answer or None."""
         self.changed = True
-        if not self.module.check_mode:
-            self.call(operation, **kwargs)
+        if self.module.check_mode:
+            return None
+        return self.call(operation, **kwargs)
 
     def wait_until_visible(self, name):
         """Poll GetRole until IAM returns the new role, bounded by wait_timeout."""
@@ -490,25 +494,27 @@ def create_role(manager, desired, params):
         request["PermissionsBoundary"] = desired.permissions_boundary
     if desired.tags:
         request["Tags"] = ansible_dict_to_boto3_tag_list(desired.tags)
-    manager.write("CreateRole", **request)
+    created = manager.write("CreateRole", **request)
+    role = {
+        "Arn": build_arn(desired.partition, "iam", "", account, "role" + desired.path + desired.name),
+        "RoleName": desired.name,
+        "RoleId": None,
+        "Path": desired.path,
+        "Description": desired.description,
+        "AssumeRolePolicyDocument": trust,
+        "Tags": request.get("Tags", []),
+        "MaxSessionDuration": desired.max_session_duration or 3600,
+        "PermissionsBoundary": {"PermissionsBoundaryArn": desired.permissions_boundary or None},
+        "CreateDate": None,
+    }
+    if created:
+        role.update((key, created["Role"][key]) for key in ("Arn", "RoleId", "CreateDate"))
+        if params["wait"]:
+            # Attaching to a role IAM does not show yet fails with NoSuchEntity.
+            manager.wait_until_visible(desired.name)
     for arn in desired.managed_policies:
         manager.write("AttachRolePolicy", RoleName=desired.name, PolicyArn=arn)
-    if manager.module.check_mode:
-        predicted = {
-            "Arn": build_arn(desired.partition, "iam", "", account, "role" + desired.path + desired.name),
-            "RoleName": desired.name,
-            "RoleId": None,
-            "Path": desired.path,
-            "Description": desired.description,
-            "AssumeRolePolicyDocument": trust,
-            "Tags": request.get("Tags", []),
-            "MaxSessionDuration": desired.max_session_duration or 3600,
-            "PermissionsBoundary": {"PermissionsBoundaryArn": desired.permissions_boundary or None},
-            "CreateDate": None,
-        }
-        return predicted, desired.managed_policies
-    role = manager.wait_until_visible(desired.name) if params["wait"] else manager.get_role(desired.name)
-    return role, manager.attached_policies(desired.name)
+    return role, desired.managed_policies
 
 
 def update_role(manager, desired, params, role, attached):

@@ -344,3 +344,26 @@ def test_throttling_is_retried_until_the_run_succeeds(emulator):
     assert result["role"]["managed_policies"] == [CORE, ECS]
     throttled = [call for call in emulator.calls(service="iam") if call["error_code"] == "Throttling"]
     assert throttled, "the fault spec throttled nothing; the test proves nothing"
+
+
+def test_wait_absorbs_iam_read_after_create_lag(emulator):
+    # The first GetRole finds no role (as it should); the next one, right after
+    # CreateRole, answers NoSuchEntity as IAM does while a new role propagates.
+    emulator.set_faults({"fail": [{"target": "iam:GetRole", "count": 2, "code": "NoSuchEntity", "status": 404}]})
+
+    result = run_module(MODULE, {"name": "lagging", "wait_timeout": 30}, emulator.env())
+
+    assert result.get("failed") is not True, result
+    assert result["role"]["managed_policies"] == [CORE, ECS]
+    log = operations(emulator.calls(service="iam"))
+    assert log[:4] == ["GetRole", "CreateRole", "GetRole", "GetRole"]
+    assert log.index("AttachRolePolicy") > 3
+
+
+def test_unknown_managed_policy_name_fails_naming_the_call_and_policy(emulator):
+    result = run_module(MODULE, {"name": "typo", "managed_policies": ["AmazonSSMManagedInstanceCor"]}, emulator.env())
+
+    assert result.get("failed") is True
+    assert "iam:AttachRolePolicy" in result["msg"]
+    assert "AmazonSSMManagedInstanceCor" in result["msg"]
+    assert "ListPolicies" not in operations(emulator.calls())
