@@ -64,7 +64,7 @@ class FakeDocker:
 
         socket_path.parent.mkdir(parents=True, exist_ok=True)
         self.server = _UnixHTTPServer(str(socket_path), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
         self.path = socket_path
 
     def stop(self) -> None:
@@ -176,6 +176,18 @@ class HostSandbox:
 
     def files_containing(self, secret: str) -> list[Path]:
         return [p for p in self.root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+    def wait_for_log(self, host_path: str, text: str, timeout: float = 15) -> str:
+        """The log's content once it holds text; AssertionError with the content when it never does."""
+        deadline = time.monotonic() + timeout
+        path = self.path(host_path)
+        while True:
+            content = path.read_text() if path.exists() else ""
+            if text in content:
+                return content
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared in {host_path}:\n{content}")
+            time.sleep(0.1)
 
     def metadata(self, timeout: float = 10) -> dict:
         deadline = time.monotonic() + timeout

@@ -175,10 +175,6 @@ def run_agent(stopping: threading.Event) -> int:
                 client.call("DiscoverPollEndpoint", {"containerInstance": arn, "cluster": config.cluster})
             except AwsError as error:
                 log.error(f"Unable to discover poll endpoint: {error}")
-                if "inactive" in error.message.lower():
-                    # The real agent exits for good once ECS tells it the instance was deregistered.
-                    log.critical("Container instance is inactive (deregistered); exiting")
-                    return EXIT_TERMINAL
             stopping.wait(interval)
     finally:
         server.shutdown()

@@ -119,3 +119,47 @@ def test_ecs_calls_carry_the_agent_user_agent_and_region(host, emulator, activat
         call["agent"] for call in calls if call["operation"] in ("RegisterContainerInstance", "DiscoverPollEndpoint")
     )
     assert {call["region"] for call in calls if call["agent"]} == {REGION}
+
+
+def test_without_ecs_cluster_the_agent_joins_default_creating_it(host, emulator, activation):
+    instance_id = prepare(host, emulator, activation)
+    host.write_ecs_config(ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url)
+    process, metadata = start_agent(host)
+    host.stop(process)
+    assert metadata["Cluster"] == "default"
+    [instance] = describe(emulator, "default", metadata["ContainerInstanceArn"])
+    assert instance["ec2InstanceId"] == instance_id
+
+
+def test_gpu_support_is_advertised_only_when_enabled(host, emulator, activation):
+    prepare(host, emulator, activation)
+    host.write_ecs_config(
+        ECS_CLUSTER="edge",
+        ECS_EXTERNAL="true",
+        AWS_DEFAULT_REGION=REGION,
+        ECS_BACKEND_HOST=emulator.url,
+        ECS_ENABLE_GPU_SUPPORT="true",
+    )
+    process, metadata = start_agent(host)
+    host.stop(process)
+    [instance] = describe(emulator, "edge", metadata["ContainerInstanceArn"])
+    names = {attribute["name"] for attribute in instance["attributes"]}
+    assert "ecs.capability.gpu" in names
+    assert "ecs.capability.external" in names
+    assert instance["versionInfo"]["agentVersion"] == "1.89.2"
+
+
+def test_proxy_in_ecs_config_is_used(host, emulator, activation):
+    prepare(host, emulator, activation)
+    host.write_ecs_config(
+        ECS_CLUSTER="edge",
+        ECS_EXTERNAL="true",
+        AWS_DEFAULT_REGION=REGION,
+        ECS_BACKEND_HOST=emulator.url,
+        HTTP_PROXY="http://127.0.0.1:9",
+    )
+    emulator.clear_calls()
+    result = host.run("amazon-ecs-init", "start")
+    assert result.returncode == 1
+    assert "RequestError" in result.stdout
+    assert emulator.calls("ecs", agent=True) == []

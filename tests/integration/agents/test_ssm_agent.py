@@ -5,6 +5,7 @@ import time
 from tests.integration.agents.conftest import REGION, register
 
 DEAD_PROXY = "http://127.0.0.1:9"
+SSM_LOG = "/var/log/amazon/ssm/amazon-ssm-agent.log"
 
 
 def instance_info(emulator, instance_id):
@@ -45,7 +46,7 @@ def test_register_writes_the_key_ssm_knows(host, emulator, activation):
 def test_activation_code_is_written_nowhere(host, activation):
     register(host, activation)
     host.start("amazon-ssm-agent")
-    time.sleep(0.5)
+    host.wait_for_log(SSM_LOG, "HealthCheck reporting agent health")
     assert host.files_containing(activation["code"]) == []
 
 
@@ -116,7 +117,7 @@ def test_proxy_from_environment_is_used_and_no_proxy_bypasses_it(host, emulator,
 
 def test_daemon_reports_its_proxy_settings(host, activation):
     register(host, activation)
-    daemon = host.start("amazon-ssm-agent", env={"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": "127.0.0.1"})
-    time.sleep(0.5)
-    _code, output = host.stop(daemon)
-    assert "HTTPS_PROXY:http://proxy.example:3128" in output
+    host.start("amazon-ssm-agent", env={"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": "127.0.0.1"})
+    log = host.wait_for_log(SSM_LOG, "HealthCheck reporting agent health")
+    assert "HTTPS_PROXY:http://proxy.example:3128" in log
+    assert "NO_PROXY:127.0.0.1" in log
