@@ -311,7 +311,8 @@ class Desired:
         self.path = params["path"]
         self.region = module.region or DEFAULT_REGION
         self.description = params["description"]
-        self.tags = params["tags"]
+        # IAM holds tag values as strings; 1 and "1" must not differ on every run.
+        self.tags = None if params["tags"] is None else {str(k): str(v) for k, v in params["tags"].items()}
         self.max_session_duration = params["max_session_duration"]
         self.trust_policy = None
         self.managed_policies = []

@@ -18,6 +18,7 @@ def test_second_playbook_run_is_unchanged_and_writes_nothing(emulator):
     role = first.result("Ensure the role, restricted to two regions' activations")["role"]
     assert role["arn"] == "arn:aws:iam::123456789012:role/edge/ecsAnywhereRole"
     assert role["max_session_duration"] == 7200
+    assert role["tags"] == {"team": "edge", "tier": "2"}
     assert role["assume_role_policy_document"]["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"] == [
         "arn:aws:ssm:eu-central-1:123456789012:*",
         "arn:aws:ssm:eu-west-1:123456789012:*",
