@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     hosts = args.host or ["127.0.0.1"]
     for host in hosts:
         check_bind_address(host)
+    # One stderr line per request is noise in test output; the call log holds every call.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = EmulatorApp(ping_timeout=args.ping_timeout)
     if args.faults:
         with open(args.faults, encoding="utf-8") as handle:

@@ -314,7 +314,7 @@ def test_activations_are_regional(emulator):
 
 def test_china_partition_activation(emulator):
     create_role(emulator, region="cn-north-1")
-    ssm = emulator.client("ssm", region="cn-north-1", retries={"max_attempts": 1})
+    ssm = emulator.client("ssm", region="cn-north-1", retries={"total_max_attempts": 1})
     activation = ssm.create_activation(IamRole="ecsAnywhereRole")
     instance_id = register(emulator, activation, region="cn-north-1")
     assert ssm.describe_instance_information()["InstanceInformationList"][0]["InstanceId"] == instance_id
