@@ -85,6 +85,14 @@ def test_check_mode_create_predicts_the_role_and_writes_nothing(emulator):
     with pytest.raises(emulator.client("iam").exceptions.NoSuchEntityException):
         emulator.client("iam").get_role(RoleName="predicted")
 
+    real = run_module(MODULE, {"name": "predicted", "path": "/edge/"}, emulator.env())
+
+    # Only what IAM assigns at creation could not be predicted.
+    unknowable = {"role_id", "create_date"}
+    assert {k: v for k, v in real["role"].items() if k not in unknowable} == {
+        k: v for k, v in result["role"].items() if k not in unknowable
+    }
+
 
 def test_drift_is_reported_in_check_mode_then_repaired(emulator):
     args = {"name": "drifting", "description": "ECS Anywhere hosts"}
