@@ -5,14 +5,24 @@ import shutil
 from tests.integration.agents.conftest import REGION, register
 
 
+def configure(host, emulator, **overrides):
+    """/etc/ecs/ecs.config as a role would write it for the emulator; a None value leaves the key out."""
+    values = {
+        "ECS_CLUSTER": "edge",
+        "ECS_EXTERNAL": "true",
+        "AWS_DEFAULT_REGION": REGION,
+        "ECS_BACKEND_HOST": emulator.url,
+        **overrides,
+    }
+    host.write_ecs_config(**{key: value for key, value in values.items() if value is not None})
+
+
 def prepare(host, emulator, activation, cluster="edge"):
     """A registered SSM host with Docker running and ecs.config pointing at the emulator."""
     assert register(host, activation).returncode == 0
     emulator.client("ecs", REGION).create_cluster(clusterName=cluster)
     host.start_docker()
-    host.write_ecs_config(
-        ECS_CLUSTER=cluster, ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url
-    )
+    configure(host, emulator, ECS_CLUSTER=cluster)
     return host.registration()["instanceID"]
 
 
@@ -63,9 +73,7 @@ def test_cluster_change_is_refused_until_the_data_is_cleared(host, emulator, act
     process, _ = start_agent(host)
     host.stop(process)
     emulator.client("ecs", REGION).create_cluster(clusterName="other")
-    host.write_ecs_config(
-        ECS_CLUSTER="other", ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url
-    )
+    configure(host, emulator, ECS_CLUSTER="other")
     emulator.clear_calls()
     refused = host.run("amazon-ecs-init", "start")
     assert refused.returncode == 5
@@ -100,9 +108,7 @@ def test_deregistered_container_instance_cannot_come_back(host, emulator, activa
 
 def test_unknown_cluster_is_an_error_not_a_silent_default(host, emulator, activation):
     prepare(host, emulator, activation)
-    host.write_ecs_config(
-        ECS_CLUSTER="missing", ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url
-    )
+    configure(host, emulator, ECS_CLUSTER="missing")
     result = host.run("amazon-ecs-init", "start")
     assert result.returncode != 0
     assert "Error registering" in result.stdout
@@ -123,7 +129,7 @@ def test_ecs_calls_carry_the_agent_user_agent_and_region(host, emulator, activat
 
 def test_without_ecs_cluster_the_agent_joins_default_creating_it(host, emulator, activation):
     instance_id = prepare(host, emulator, activation)
-    host.write_ecs_config(ECS_EXTERNAL="true", AWS_DEFAULT_REGION=REGION, ECS_BACKEND_HOST=emulator.url)
+    configure(host, emulator, ECS_CLUSTER=None)
     process, metadata = start_agent(host)
     host.stop(process)
     assert metadata["Cluster"] == "default"
@@ -133,13 +139,7 @@ def test_without_ecs_cluster_the_agent_joins_default_creating_it(host, emulator,
 
 def test_gpu_support_is_advertised_only_when_enabled(host, emulator, activation):
     prepare(host, emulator, activation)
-    host.write_ecs_config(
-        ECS_CLUSTER="edge",
-        ECS_EXTERNAL="true",
-        AWS_DEFAULT_REGION=REGION,
-        ECS_BACKEND_HOST=emulator.url,
-        ECS_ENABLE_GPU_SUPPORT="true",
-    )
+    configure(host, emulator, ECS_ENABLE_GPU_SUPPORT="true")
     process, metadata = start_agent(host)
     host.stop(process)
     [instance] = describe(emulator, "edge", metadata["ContainerInstanceArn"])
@@ -151,13 +151,7 @@ def test_gpu_support_is_advertised_only_when_enabled(host, emulator, activation)
 
 def test_proxy_in_ecs_config_is_used(host, emulator, activation):
     prepare(host, emulator, activation)
-    host.write_ecs_config(
-        ECS_CLUSTER="edge",
-        ECS_EXTERNAL="true",
-        AWS_DEFAULT_REGION=REGION,
-        ECS_BACKEND_HOST=emulator.url,
-        HTTP_PROXY="http://127.0.0.1:9",
-    )
+    configure(host, emulator, HTTP_PROXY="http://127.0.0.1:9")
     emulator.clear_calls()
     result = host.run("amazon-ecs-init", "start")
     assert result.returncode == 1
