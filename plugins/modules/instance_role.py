@@ -21,7 +21,7 @@ description:
   - Managed policy names become ARNs in the partition of O(region) without any
     C(ListPolicies) call.
 author:
-  - onprem.ecs_anywhere maintainers
+  - onprem.ecs_anywhere maintainers (@onprem)
 options:
   name:
     description:
