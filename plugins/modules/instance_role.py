@@ -275,6 +275,10 @@ except ImportError:
 
 from ansible.module_utils.common.text.converters import to_text
 
+# ansible-core's own warn(), not AnsibleAWSModule.warn(): amazon.aws 10.1 passes its
+# recorded warnings to exit_json, which ansible-core 2.19 reports as deprecated.
+from ansible.module_utils.common.warnings import warn
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -523,7 +527,7 @@ def update_role(manager, desired, params, role, attached):
     name = desired.name
     predicted = dict(role)
     if role["Path"] != desired.path:
-        manager.module.warn(
+        warn(
             "role {} has path {}; IAM cannot change a role's path (delete the role to recreate it at {})".format(
                 name, role["Path"], desired.path
             )
@@ -573,7 +577,7 @@ def warn_missing_required(module, partition, managed_policies):
     for policy_name, consequence in REQUIRED_POLICIES:
         arn = aws_managed_policy_arn(policy_name, partition)
         if arn not in managed_policies:
-            module.warn("role {} lacks {}: {}".format(module.params["name"], arn, consequence))
+            warn("role {} lacks {}: {}".format(module.params["name"], arn, consequence))
 
 
 def ensure_present(module, manager, desired):

@@ -247,6 +247,19 @@ def test_warns_when_a_required_policy_is_missing(emulator):
     assert "AmazonEC2ContainerServiceforEC2Role" in warnings
     assert "could not join ECS" in warnings
     assert "AmazonSSMManagedInstanceCore" not in warnings
+    assert not result.get("deprecations")
+
+
+def test_a_different_path_on_an_existing_role_is_warned_about_not_changed(emulator):
+    run_module(MODULE, {"name": "moved"}, emulator.env())
+    emulator.clear_calls()
+
+    result = run_module(MODULE, {"name": "moved", "path": "/edge/"}, emulator.env())
+
+    assert result["changed"] is False
+    assert result["role"]["path"] == "/"
+    assert any("cannot change a role's path" in w for w in result.get("warnings", [])), result.get("warnings")
+    assert emulator.writes() == []
 
 
 def test_absent_removes_attachments_inline_policies_profiles_and_the_role(emulator):
