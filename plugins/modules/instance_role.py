@@ -387,9 +387,11 @@ class Desired:
 class RoleManager:
     """Reads the role, works out the difference and writes only that."""
 
-    def __init__(self, module):
+    def __init__(self, module, region):
         self.module = module
-        self.client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+        # IAM is global, but botocore needs a region to sign and to pick the partition's endpoint.
+        self.region = region
+        self.client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff(), region=region)
         self.changed = False
 
     def call(self, operation, **kwargs):
@@ -424,7 +426,7 @@ class RoleManager:
         )
 
     def caller_account(self):
-        sts = self.module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+        sts = self.module.client("sts", retry_decorator=AWSRetry.jittered_backoff(), region=self.region)
         try:
             return sts.get_caller_identity(aws_retry=True)["Account"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -638,7 +640,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     # Every input is checked before the first AWS call.
     desired = Desired(module)
-    manager = RoleManager(module)
+    manager = RoleManager(module, desired.region)
     if module.params["state"] == "present":
         before, after = ensure_present(module, manager, desired)
     else:

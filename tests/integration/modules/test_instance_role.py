@@ -388,3 +388,16 @@ def test_unknown_managed_policy_name_fails_naming_the_call_and_policy(emulator):
     assert "iam:AttachRolePolicy" in result["msg"]
     assert "AmazonSSMManagedInstanceCor" in result["msg"]
     assert "ListPolicies" not in operations(emulator.calls())
+
+
+def test_without_any_region_the_aws_partition_is_used(emulator, monkeypatch):
+    env = emulator.env()
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        env.pop(variable)
+        monkeypatch.delenv(variable, raising=False)
+
+    result = run_module(MODULE, {"name": "global"}, env)
+
+    assert result.get("failed") is not True, result
+    assert result["role"]["arn"] == f"arn:aws:iam::{ACCOUNT}:role/global"
+    assert result["role"]["managed_policies"] == [CORE, ECS]
