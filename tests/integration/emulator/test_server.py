@@ -9,7 +9,11 @@ import sys
 import urllib.request
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from botocore.httpsession import URLLib3Session
 
 from tests.emulator.fixture import start_emulator_process
 
@@ -123,3 +127,12 @@ def test_iam_in_china_partition_uses_aws_cn_arns(emulator):
     with pytest.raises(ClientError):
         emulator.client("iam").get_role(RoleName="hybrid")
     assert {c["region"] for c in emulator.calls()} == {"cn-north-1", "us-east-1"}
+
+
+def test_call_log_reads_query_protocol_action_from_query_string(emulator):
+    request = AWSRequest(method="GET", url=f"{emulator.url}/?Action=ListRoles&Version=2010-05-08")
+    SigV4Auth(Credentials("testing", "testing"), "iam", "us-east-1").add_auth(request)
+    response = URLLib3Session().send(request.prepare())
+    assert response.status_code == 200
+    (call,) = emulator.calls()
+    assert (call["service"], call["operation"], call["write"]) == ("iam", "ListRoles", False)
