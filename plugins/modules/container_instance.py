@@ -87,41 +87,18 @@ container_instance:
   description:
     - The container instance after the change; with O(state=absent), as it was before deregistration.
     - Empty when there is none.
+    - Same keys as the elements of RV(onprem.ecs_anywhere.container_instance_info#module:container_instances).
   returned: always
   type: dict
-  contains:
-    arn:
-      description: The container instance ARN.
-      type: str
-      sample: arn:aws:ecs:eu-west-1:123456789012:container-instance/edge/0123456789abcdef0123456789abcdef
-    ec2_instance_id:
-      description: The managed instance id (C(mi-…)) of the host.
-      type: str
-      sample: mi-0123456789abcdef0
-    status:
-      description: The container instance status.
-      type: str
-      sample: DRAINING
-    agent_connected:
-      description: Whether the ECS agent is connected.
-      type: bool
-      sample: true
-    running_tasks_count:
-      description: Tasks in the C(RUNNING) state.
-      type: int
-      sample: 0
-    pending_tasks_count:
-      description: Tasks in the C(PENDING) state.
-      type: int
-      sample: 0
-    agent_version:
-      description: The ECS agent's version.
-      type: str
-      sample: 1.90.0
-    registered_at:
-      description: When the container instance registered, ISO 8601.
-      type: str
-      sample: "2026-01-30T08:00:00+00:00"
+  sample:
+    arn: arn:aws:ecs:eu-west-1:123456789012:container-instance/edge/0123456789abcdef0123456789abcdef
+    ec2_instance_id: mi-0123456789abcdef0
+    status: DRAINING
+    agent_connected: true
+    running_tasks_count: 0
+    pending_tasks_count: 0
+    agent_version: 1.90.0
+    registered_at: "2026-01-30T08:00:00+00:00"
 """
 
 import time
