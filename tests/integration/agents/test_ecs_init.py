@@ -157,3 +157,19 @@ def test_proxy_in_ecs_config_is_used(host, emulator, activation):
     assert result.returncode == 1
     assert "RequestError" in result.stdout
     assert emulator.calls("ecs", agent=True) == []
+
+
+def test_new_managed_instance_id_starts_a_new_container_instance(host, emulator, activation):
+    old_id = prepare(host, emulator, activation)
+    process, first = start_agent(host)
+    host.stop(process)
+    # A stale SSM registration replaced: the host comes back with a new mi- id.
+    assert register(host, activation, "-clear", "-y").returncode == 0
+    new_id = host.registration()["instanceID"]
+    process, second = start_agent(host)
+    _code, output = host.stop(process)
+    assert f"Data mismatch; saved InstanceID '{old_id}' does not match current InstanceID '{new_id}'" in output
+    assert second["ContainerInstanceArn"] != first["ContainerInstanceArn"]
+    [instance] = describe(emulator, "edge", second["ContainerInstanceArn"])
+    assert instance["ec2InstanceId"] == new_id
+    assert host.ecs_state()["EC2InstanceID"] == new_id

@@ -121,3 +121,14 @@ def test_daemon_reports_its_proxy_settings(host, activation):
     log = host.wait_for_log(SSM_LOG, "HealthCheck reporting agent health")
     assert "HTTPS_PROXY:http://proxy.example:3128" in log
     assert "NO_PROXY:127.0.0.1" in log
+
+
+def test_daemon_of_a_deregistered_instance_keeps_running_and_logs_the_error(host, emulator, activation):
+    register(host, activation)
+    instance_id = host.registration()["instanceID"]
+    daemon = host.start("amazon-ssm-agent")
+    host.wait_for_log(SSM_LOG, "HealthCheck reporting agent health")
+    emulator.client("ssm", REGION).deregister_managed_instance(InstanceId=instance_id)
+    log = host.wait_for_log(SSM_LOG, "InvalidInstanceId")
+    assert "[HealthCheck] error when calling AWS APIs" in log
+    assert daemon.poll() is None
