@@ -79,6 +79,9 @@ def test_unknown_and_malformed_ids_fail_naming_instance_id(emulator):
 
 def test_correct_under_throttling_of_every_operation(emulator):
     _, [host] = register_hosts(emulator, 1)
+    emulator.client("ssm").add_tags_to_resource(
+        ResourceType="ManagedInstance", ResourceId=host, Tags=[{"Key": "stale", "Value": "x"}]
+    )
     emulator.set_faults(
         throttling(
             "ssm:DescribeInstanceInformation",

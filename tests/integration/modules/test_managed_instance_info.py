@@ -33,7 +33,7 @@ def test_500_ids_in_one_call_per_50_with_missing_ones(emulator):
 
 
 def test_instances_carry_what_the_agent_reported(emulator):
-    activation_id, [instance_id] = register_hosts(emulator, 1, default_instance_name="edge")
+    activation_id, [instance_id] = register_hosts(emulator, 1, DefaultInstanceName="edge")
     result = run_module(MODULE, {"instance_ids": [instance_id]}, emulator.env())
     [instance] = result["instances"]
     assert instance["instance_id"] == instance_id

@@ -6,6 +6,7 @@ import json
 from tests.integration.ansible_runner import run_module, run_playbook
 from tests.integration.modules.fleet import (
     ROLE,
+    TRUST,
     agent_call,
     assert_throttled,
     create_activation,
@@ -134,14 +135,31 @@ def test_bad_input_fails_before_any_call_naming_the_option(emulator, tmp_path):
     assert emulator.calls() == []
 
 
-def test_a_new_role_not_yet_visible_to_ssm_is_waited_for(emulator):
-    emulator.set_faults({"iam_visibility_delay": 4.0})
-    ensure_role(emulator)
-    result = run_module(MODULE, {"iam_role": ROLE}, emulator.env())
-    assert not result.get("failed"), result.get("msg")
-    attempts = emulator.calls(operation="CreateActivation")
-    assert attempts[0]["error_code"] is not None
-    assert attempts[-1]["error_code"] is None
+def test_a_new_role_not_yet_visible_to_ssm_is_waited_for(emulator, tmp_path):
+    emulator.set_faults({"iam_visibility_delay": 6.0})
+    # The role is created in the same play, right before, as the control_plane role does.
+    play = {
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "role",
+                "amazon.aws.iam_role": {
+                    "name": "freshRole",
+                    "assume_role_policy_document": TRUST,
+                    "create_instance_profile": False,
+                },
+            },
+            {"name": "activation", MODULE: {"iam_role": "freshRole"}, "no_log": True},
+        ],
+    }
+    playbook = tmp_path / "fresh_role.yml"
+    playbook.write_text(json.dumps([play]))
+    run = run_playbook(playbook, emulator.env())
+    assert run.returncode == 0, run.stderr
+    attempts = [call["error_code"] for call in emulator.calls(operation="CreateActivation")]
+    assert attempts[0] is not None and attempts[-1] is None, attempts
+    assert len(activations(emulator)) == 1
 
 
 def test_correct_under_throttling_of_every_operation(emulator):
