@@ -18,7 +18,7 @@ description:
     must be cleared before it registers again.
   - Supports check mode (nothing is written, the change is predicted) and diff mode.
 author:
-  - onprem.ecs_anywhere maintainers
+  - onprem.ecs_anywhere maintainers (@onprem)
 options:
   cluster:
     description:

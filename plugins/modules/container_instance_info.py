@@ -18,7 +18,7 @@ description:
     instance of the cluster is returned (except C(INACTIVE) ones, which ECS does not list).
   - Never changes anything; supports check mode.
 author:
-  - onprem.ecs_anywhere maintainers
+  - onprem.ecs_anywhere maintainers (@onprem)
 options:
   cluster:
     description:

@@ -15,7 +15,7 @@ description:
     activation with capacity left and yields a new C(mi-) id.
   - Supports check mode (nothing is written, the change is predicted) and diff mode.
 author:
-  - onprem.ecs_anywhere maintainers
+  - onprem.ecs_anywhere maintainers (@onprem)
 options:
   instance_id:
     description:

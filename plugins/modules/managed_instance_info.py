@@ -15,7 +15,7 @@ description:
     when SSM hands out an empty last page).
   - Never changes anything; supports check mode.
 author:
-  - onprem.ecs_anywhere maintainers
+  - onprem.ecs_anywhere maintainers (@onprem)
 options:
   instance_ids:
     description:

@@ -22,7 +22,7 @@ description:
   - Deleting an activation does not deregister the instances that registered with it.
   - Supports check mode (nothing is written, the change is predicted) and diff mode.
 author:
-  - onprem.ecs_anywhere maintainers
+  - onprem.ecs_anywhere maintainers (@onprem)
 options:
   state:
     description:
