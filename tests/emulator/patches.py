@@ -8,6 +8,7 @@ public model: they are the SSM agent's own calls, shaped as the agent sends them
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import re
 import secrets
@@ -18,7 +19,6 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from moto.ecs.models import ecs_backends
 from moto.iam import models as moto_iam_models
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
@@ -77,6 +77,11 @@ def install_moto_patches() -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+def _ecs_backend(region: str):
+    # moto.ecs imports all of moto.ec2 (seconds): load it on the first ECS call, not at startup.
+    return importlib.import_module("moto.ecs.models").ecs_backends[ACCOUNT_ID][region]
 
 
 def _now() -> float:
@@ -438,7 +443,7 @@ class Patches:
     @staticmethod
     def _cluster_name(params: dict, region: str) -> str:
         name = (params.get("cluster") or "default").split("/")[-1]
-        cluster = ecs_backends[ACCOUNT_ID][region].clusters.get(name)
+        cluster = _ecs_backend(region).clusters.get(name)
         if cluster is None or cluster.status != "ACTIVE":
             raise AwsError("ClusterNotFoundException", "Cluster not found.")
         return name
@@ -462,7 +467,7 @@ class Patches:
 
     def _adjust_moto_cluster_count(self, region: str, cluster: str, delta: int) -> None:
         # Keeps DescribeClusters' registeredContainerInstancesCount true for external instances.
-        moto_cluster = ecs_backends[ACCOUNT_ID][region].clusters.get(cluster)
+        moto_cluster = _ecs_backend(region).clusters.get(cluster)
         if moto_cluster is not None:
             moto_cluster.registered_container_instances_count += delta
 
@@ -529,7 +534,7 @@ class Patches:
                 failures.append({"arn": reference, "reason": "MISSING"})
             else:
                 found.append(instance)
-        if not found and ecs_backends[ACCOUNT_ID][region].container_instances.get(cluster):
+        if not found and _ecs_backend(region).container_instances.get(cluster):
             return None  # only moto's own (EC2) instances are named
         return cluster, found, failures
 
@@ -546,7 +551,7 @@ class Patches:
     def list_container_instances(self, params: dict, region: str, environ) -> dict | None:
         cluster = self._cluster_name(params, region)
         external = self._external(region, cluster)
-        if not external and ecs_backends[ACCOUNT_ID][region].container_instances.get(cluster):
+        if not external and _ecs_backend(region).container_instances.get(cluster):
             return None  # a cluster of moto's own EC2 instances
         max_results = _max_results(params.get("maxResults"), 1, 100, DEFAULT_CONTAINER_INSTANCE_PAGE)
         status = params.get("status")
@@ -595,7 +600,7 @@ class Patches:
         reference = params.get("containerInstance") or ""
         instance = self._find_container_instance(region, cluster, reference)
         if instance is None:
-            if ecs_backends[ACCOUNT_ID][region].container_instances.get(cluster):
+            if _ecs_backend(region).container_instances.get(cluster):
                 return None
             raise AwsError("InvalidParameterException", f"Container instance {reference} not found.")
         if instance["status"] == "INACTIVE":

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import urllib.request
 
 import pytest
@@ -15,6 +13,8 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from botocore.httpsession import URLLib3Session
 
+from tests.emulator.__main__ import main as emulator_main
+from tests.emulator.client import Emulator
 from tests.emulator.fixture import start_emulator_process
 
 TRUST_SSM = json.dumps(
@@ -25,25 +25,30 @@ TRUST_SSM = json.dumps(
 )
 
 
-def test_process_prints_url_first_and_exits_zero_on_sigterm():
-    process, url = start_emulator_process("--ping-timeout", "5")
-    assert url.startswith("http://127.0.0.1:")
-    with urllib.request.urlopen(f"{url}/_emulator/config") as response:
-        assert json.loads(response.read()) == {"ping_timeout": 5.0}
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
-
-
-def test_refuses_to_bind_all_interfaces():
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.emulator", "--host", "0.0.0.0", "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def test_process_prints_url_first_takes_start_options_and_exits_zero_on_sigterm(tmp_path):
+    faults = tmp_path / "faults.json"
+    faults.write_text(
+        json.dumps({"fail": [{"target": "iam:CreateRole", "count": 1, "code": "ServiceFailure", "status": 500}]})
     )
-    assert result.returncode != 0
-    assert "all interfaces" in result.stderr
+    process, url = start_emulator_process("--ping-timeout", "5", "--faults", str(faults))
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{url}/_emulator/config") as response:
+            assert json.loads(response.read()) == {"ping_timeout": 5.0}
+        iam = Emulator(url).client("iam", retries={"mode": "standard", "total_max_attempts": 1})
+        with pytest.raises(ClientError) as excinfo:
+            iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_SSM)
+        assert excinfo.value.response["Error"]["Code"] == "ServiceFailure"
+        iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_SSM)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "localhost"])
+def test_refuses_to_bind_all_interfaces_or_names(host):
+    with pytest.raises(SystemExit, match="--host"):
+        emulator_main(["--host", host, "--port", "0"])
 
 
 def test_health(emulator):
