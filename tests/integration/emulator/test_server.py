@@ -30,9 +30,10 @@ def test_process_prints_url_first_takes_start_options_and_exits_zero_on_sigterm(
     faults.write_text(
         json.dumps({"fail": [{"target": "iam:CreateRole", "count": 1, "code": "ServiceFailure", "status": 500}]})
     )
-    process, url = start_emulator_process("--ping-timeout", "5", "--faults", str(faults))
+    process, url = start_emulator_process("--ping-timeout", "5", "--faults", str(faults), "--host", "127.0.0.2")
     try:
         assert url.startswith("http://127.0.0.1:")
+        second_address = url.replace("127.0.0.1", "127.0.0.2")
         with urllib.request.urlopen(f"{url}/_emulator/config") as response:
             assert json.loads(response.read()) == {"ping_timeout": 5.0}
         iam = Emulator(url).client("iam", retries={"mode": "standard", "total_max_attempts": 1})
@@ -40,6 +41,8 @@ def test_process_prints_url_first_takes_start_options_and_exits_zero_on_sigterm(
             iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_SSM)
         assert excinfo.value.response["Error"]["Code"] == "ServiceFailure"
         iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_SSM)
+        # Every --host serves the same state.
+        assert Emulator(second_address).client("iam").get_role(RoleName="r")["Role"]["RoleName"] == "r"
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -321,3 +322,14 @@ def test_china_partition_activation(emulator):
     # The role lives in the aws-cn partition only.
     with pytest.raises(ClientError):
         emulator.client("ssm").create_activation(IamRole="ecsAnywhereRole")
+
+
+def test_concurrent_registrations_respect_the_limit(emulator, ssm):
+    activation = ssm.create_activation(IamRole="ecsAnywhereRole", RegistrationLimit=20)
+    payload = {"ActivationId": activation["ActivationId"], "ActivationCode": activation["ActivationCode"]}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: agent_call(emulator, "RegisterManagedInstance", payload), range(26)))
+    registered = {body["InstanceId"] for status, body in answers if status == 200}
+    assert len(registered) == 20
+    assert sorted(body.get("__type") for status, body in answers if status != 200) == ["InvalidActivation"] * 6
+    assert ssm.describe_activations()["ActivationList"][0]["RegistrationsCount"] == 20
