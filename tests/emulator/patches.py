@@ -79,9 +79,30 @@ def install_moto_patches() -> None:
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _ecs_backend(region: str):
+def _ecs_models():
     # moto.ecs imports all of moto.ec2 (seconds): load it on the first ECS call, not at startup.
-    return importlib.import_module("moto.ecs.models").ecs_backends[ACCOUNT_ID][region]
+    models = importlib.import_module("moto.ecs.models")
+    if not getattr(models.Cluster, "_emulator_patched", False):
+        _patch_cluster_lists(models.Cluster)
+    return models
+
+
+def _patch_cluster_lists(cluster_class) -> None:
+    """AWS always answers capacityProviders and defaultCapacityProviderStrategy, empty when unset;
+    moto leaves them out, and community.aws.ecs_cluster fails on an existing cluster without them."""
+    original_init = cluster_class.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.capacity_providers = self.capacity_providers or []
+        self.default_capacity_provider_strategy = self.default_capacity_provider_strategy or []
+
+    cluster_class.__init__ = __init__
+    cluster_class._emulator_patched = True
+
+
+def _ecs_backend(region: str):
+    return _ecs_models().ecs_backends[ACCOUNT_ID][region]
 
 
 def _now() -> float:
@@ -182,6 +203,8 @@ class Patches:
 
     def handle(self, request, environ):
         """Answer the call if it is one the emulator adds; None hands it to moto."""
+        if request.service == "ecs":
+            _ecs_models()
         handlers = {"ssm": self._ssm_handlers(), "ecs": self._ecs_handlers()}.get(request.service or "", {})
         handler = handlers.get(request.operation or "")
         if handler is None:

@@ -166,3 +166,13 @@ def test_same_instance_in_two_clusters_is_two_registrations(emulator, world):
     assert "/edge/" in first and "/other/" in second
     state = emulator.state()["container_instances"]
     assert sorted(state) == ["edge", "other"]
+
+
+def test_clusters_always_report_capacity_provider_lists(emulator):
+    """As AWS does; community.aws.ecs_cluster reads both keys of an existing cluster."""
+    ecs = emulator.client("ecs")
+    created = ecs.create_cluster(clusterName="plain")["cluster"]
+    described = ecs.describe_clusters(clusters=["plain"])["clusters"][0]
+    for cluster in (created, described):
+        assert cluster["capacityProviders"] == []
+        assert cluster["defaultCapacityProviderStrategy"] == []
