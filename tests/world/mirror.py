@@ -26,11 +26,13 @@ STAMP = ".packages.sha256"
 def build_agents(out_dir: Path) -> list[Path]:
     """Build the stand-in agent packages with tests/agents (``python -m tests.agents.build OUTDIR``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "tests.agents.build", str(out_dir)], check=True, stdout=subprocess.DEVNULL)
-    return sorted(out_dir.glob("*.deb"))
+    printed = subprocess.run(
+        [sys.executable, "-m", "tests.agents.build", str(out_dir)], check=True, capture_output=True, text=True
+    ).stdout
+    return sorted(Path(line.strip()) for line in printed.splitlines() if line.strip().endswith(".deb"))
 
 
-def _digest(paths: list[Path]) -> str:
+def packages_digest(paths: list[Path]) -> str:
     sha = hashlib.sha256()
     for path in sorted(paths, key=lambda p: p.name):
         sha.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
@@ -65,7 +67,7 @@ def _gpg(home: Path, *args: str) -> None:
 
 def build(debs: list[Path], root: Path, log=print) -> bool:
     """Write the mirror tree under ``root``; returns False when it is already there for these packages."""
-    digest = _digest(debs)
+    digest = packages_digest(debs)
     if (root / STAMP).exists() and (root / STAMP).read_text().strip() == digest:
         return False
     log(f"world: building the package mirror in {root}")

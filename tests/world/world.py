@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -66,13 +67,16 @@ def ensure_images(suites: set[str], log=print) -> dict[str, str]:
         built = dict(zip(suites, pool.map(lambda s: images.build(s, log=log), suites), strict=True))
     for name, was_built, seconds in built.values():
         log(f"world: image {name} {'built' if was_built else 'cached'} ({seconds:.1f} s)")
+    if any(was_built for _, was_built, _ in built.values()):
+        images.prune_stale(log=log)  # images of older recipes; one still in use by a container stays
     return {suite: result[0] for suite, result in built.items()}
 
 
 def ensure_mirror(agents_dir: Path | None, log=print) -> Path:
-    root = CACHE / "mirror"
+    """The mirror tree for these packages; one tree per package set, so worlds running side by side never clash."""
     with _locked(CACHE / "mirror.lock"):
         debs = sorted(agents_dir.glob("*.deb")) if agents_dir else mirror.build_agents(CACHE / "agents")
+        root = CACHE / "mirror" / mirror.packages_digest(debs)[:12]
         mirror.build(debs, root, log=log)
     return root
 
@@ -119,6 +123,9 @@ def up(
     # The bridge (and so the gateway address) exists once a container is attached: servers come after hosts.
     gateway = hosts.gateway()
     world["gateway"] = gateway
+    world["arch"] = subprocess.run(
+        ["dpkg", "--print-architecture"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     bind = ["--host", "127.0.0.1", "--host", gateway, "--port", "0"]
     if emulator:
         record = servers.spawn("tests.emulator", bind, log=state_dir / "emulator.log", url_key="EMULATOR_URL", cwd=REPO)
@@ -165,6 +172,8 @@ def inventory(world: dict) -> dict:
                             "ansible_connection": "containers.podman.podman",
                             "ansible_python_interpreter": "/usr/bin/python3",
                             "ecsa_world_suite": h["suite"],
+                            # Hosts run natively, so they share the controller's Debian architecture.
+                            "ecsa_world_arch": world["arch"],
                         }
                         for h in world["hosts"]
                     }

@@ -1,0 +1,71 @@
+"""A real world (one host, the mirror) comes up reachable and goes away without a trace."""
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.world import hosts, world
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "tests.world", *args], check=False, cwd=REPO, capture_output=True, text=True
+    )
+
+
+def _running(pid):
+    return Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] != "Z"
+
+
+def test_up_then_down_leaves_nothing_behind(tmp_path, agent_debs):
+    state = tmp_path / "world"
+    agents = agent_debs[0].parent
+    up = _cli(
+        "up",
+        "--state-dir",
+        str(state),
+        "--hosts",
+        "bookworm",
+        "--name-prefix",
+        f"ecsa-t{tmp_path.name[-6:]}",
+        "--no-emulator",
+        "--agents-dir",
+        str(agents),
+    )
+    try:
+        assert up.returncode == 0, up.stderr
+        recorded = json.loads(up.stdout)
+        (host,) = recorded["hosts"]
+        assert host["systemd"] in ("running", "degraded")
+        assert hosts.labelled(state.resolve()) == [host["name"]]
+        mirror = recorded["servers"]["mirror"]
+        assert mirror["url"].startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(mirror["url"] + "/mirror-key.asc") as answer:
+            assert b"PGP PUBLIC KEY" in answer.read()
+        # The host fetches from the gateway address, never from the controller's loopback.
+        assert hosts.can_reach(
+            host["name"], mirror["host_url"] + "/amazon-ssm-us-east-1/latest/debian_amd64/SHA256SUMS"
+        )
+        inventory = (state / "inventory.yml").read_text()
+        assert "containers.podman.podman" in inventory
+        assert mirror["host_url"] in inventory
+    finally:
+        down = _cli("down", "--state-dir", str(state))
+    assert down.returncode == 0, down.stderr
+    assert hosts.labelled(state.resolve()) == []
+    assert not _running(mirror["pid"])
+    assert world.load(state) == {}
+    again = _cli("down", "--state-dir", str(state))
+    assert again.returncode == 0, again.stderr
+
+
+def test_down_of_a_world_never_started_is_harmless(tmp_path):
+    result = _cli("down", "--state-dir", str(tmp_path / "nothing"))
+    assert result.returncode == 0, result.stderr
