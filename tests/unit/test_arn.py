@@ -1,13 +1,6 @@
 """ARN parsing, building and partition handling (plugins/module_utils/arn.py)."""
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# The working tree as the installed collection (what `make collection` links).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import arn
 
 

@@ -1,11 +1,5 @@
 """Chunks and pages (plugins/module_utils/batching.py)."""
 
-import sys
-from pathlib import Path
-
-# The working tree as the installed collection (what `make collection` links).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import batching
 
 

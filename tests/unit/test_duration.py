@@ -1,14 +1,8 @@
 """Durations and expiry dates (plugins/module_utils/duration.py)."""
 
 import datetime
-import sys
-from pathlib import Path
 
 import pytest
-
-# The working tree as the installed collection (what `make collection` links).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import duration
 
 UTC = datetime.UTC

@@ -1,13 +1,6 @@
 """mi- ids and container instance ARNs (plugins/module_utils/instance_ids.py)."""
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# The working tree as the installed collection (what `make collection` links).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import instance_ids
 
 NEW_ARN = "arn:aws:ecs:eu-west-1:123456789012:container-instance/edge/0123456789abcdef0123456789abcdef"

@@ -1,13 +1,6 @@
 """Tag planning of the managed_instance module (plugins/modules/managed_instance.py)."""
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# The working tree as the installed collection (what `make collection` links).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-
 from ansible_collections.onprem.ecs_anywhere.plugins.modules.managed_instance import wanted_tags
 
 CURRENT = {"Name": "old", "site": "lyon", "owner": "ops"}

@@ -1,14 +1,8 @@
 """SSM trust building and policy comparison by meaning (plugins/module_utils/trust_policy.py)."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-# The working tree as the installed collection (what `make collection` links).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".build" / "collections"))
-
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.trust_policy import (
     load_policy,
     normalize_policy,
