@@ -18,8 +18,13 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
-def spawn(module: str, args: list[str], *, log: Path, url_key: str, cwd: Path, timeout: float = 60) -> dict:
-    """Start ``python -m module args`` detached, wait for its ``URL_KEY=url`` line; returns its record."""
+def spawn(
+    module: str, args: list[str], *, log: Path, url_key: str, cwd: Path, on_start=None, timeout: float = 60
+) -> dict:
+    """Start ``python -m module args`` detached, wait for its ``URL_KEY=url`` line; returns its record.
+
+    ``on_start(record)`` is called as soon as the process exists, so it is recorded before anything can fail.
+    """
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", module, *args],
@@ -31,6 +36,8 @@ def spawn(module: str, args: list[str], *, log: Path, url_key: str, cwd: Path, t
             start_new_session=True,
         )
     record = {"pid": process.pid, "start_time": _start_time(process.pid), "log": str(log), "module": module}
+    if on_start:
+        on_start(record)
     deadline = time.monotonic() + timeout
     prefix = f"{url_key}="
     while time.monotonic() < deadline:

@@ -127,22 +127,23 @@ def up(
         ["dpkg", "--print-architecture"], check=True, capture_output=True, text=True
     ).stdout.strip()
     bind = ["--host", "127.0.0.1", "--host", gateway, "--port", "0"]
-    if emulator:
-        record = servers.spawn("tests.emulator", bind, log=state_dir / "emulator.log", url_key="EMULATOR_URL", cwd=REPO)
-        world["servers"]["emulator"] = record
+
+    def start_server(name: str, module: str, args: list[str], url_key: str) -> dict:
+        def record(started: dict) -> None:
+            world["servers"][name] = started
+            _save(state_dir, world)
+
+        server = servers.spawn(module, args, log=state_dir / f"{name}.log", url_key=url_key, cwd=REPO, on_start=record)
+        server["host_url"] = _host_url(server["url"], gateway)
         _save(state_dir, world)
-        record["host_url"] = _host_url(record["url"], gateway)
-    record = servers.spawn(
-        "tests.world.mirror_server",
-        ["--root", str(mirror_root), *bind],
-        log=state_dir / "mirror.log",
-        url_key="MIRROR_URL",
-        cwd=REPO,
+        return server
+
+    if emulator:
+        start_server("emulator", "tests.emulator", bind, "EMULATOR_URL")
+    mirror_server = start_server(
+        "mirror", "tests.world.mirror_server", ["--root", str(mirror_root), *bind], "MIRROR_URL"
     )
-    world["servers"]["mirror"] = record
-    record["host_url"] = _host_url(record["url"], gateway)
-    record["root"] = str(mirror_root)
-    _save(state_dir, world)
+    mirror_server["root"] = str(mirror_root)
 
     for entry in world["hosts"]:
         for name, server in world["servers"].items():
