@@ -18,8 +18,20 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
+# Every server carries its world's state directory in its environment: down finds it even without world.json.
+OWNER_ENV = "ECSA_WORLD_STATE_DIR"
+
+
 def spawn(
-    module: str, args: list[str], *, log: Path, url_key: str, cwd: Path, on_start=None, timeout: float = 60
+    module: str,
+    args: list[str],
+    *,
+    log: Path,
+    url_key: str,
+    cwd: Path,
+    owner: Path,
+    on_start=None,
+    timeout: float = 60,
 ) -> dict:
     """Start ``python -m module args`` detached, wait for its ``URL_KEY=url`` line; returns its record.
 
@@ -30,6 +42,7 @@ def spawn(
             [sys.executable, "-m", module, *args],
             cwd=cwd,
             stdin=subprocess.DEVNULL,
+            env={**os.environ, OWNER_ENV: str(owner)},
             stdout=out,
             stderr=subprocess.STDOUT,
             # Outlives the CLI (and ansible's command task) that started it; down stops it.
@@ -78,3 +91,25 @@ def _state(pid: int) -> str | None:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return None
+
+
+def owned_by(owner: Path) -> list[dict]:
+    """Records of the running servers started for ``owner``, found through /proc."""
+    marker = f"{OWNER_ENV}={owner}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        pid = int(proc.name)
+        try:
+            # Only a session leader: its group holds the whole server, and children need no separate stop.
+            leader = os.getsid(pid) == pid
+        except ProcessLookupError:
+            continue
+        if marker in environ and leader:
+            found.append({"pid": pid, "start_time": _start_time(pid)})
+    return found

@@ -133,7 +133,9 @@ def up(
             world["servers"][name] = started
             _save(state_dir, world)
 
-        server = servers.spawn(module, args, log=state_dir / f"{name}.log", url_key=url_key, cwd=REPO, on_start=record)
+        server = servers.spawn(
+            module, args, log=state_dir / f"{name}.log", url_key=url_key, cwd=REPO, owner=state_dir, on_start=record
+        )
         server["host_url"] = _host_url(server["url"], gateway)
         _save(state_dir, world)
         return server
@@ -191,6 +193,9 @@ def down(state_dir: Path, log=print) -> dict:
     report = {"memory_mib": {}}
     for name, record in world.get("servers", {}).items():
         log(f"world: stopping the {name} (pid {record.get('pid')})")
+        servers.stop(record)
+    for record in servers.owned_by(state_dir):
+        log(f"world: stopping an unrecorded server of this world (pid {record['pid']})")
         servers.stop(record)
     # Only containers labelled with this state directory: never one this world did not start.
     names = sorted(hosts.labelled(state_dir))

@@ -69,3 +69,26 @@ def test_up_then_down_leaves_nothing_behind(tmp_path, agent_debs):
 def test_down_of_a_world_never_started_is_harmless(tmp_path):
     result = _cli("down", "--state-dir", str(tmp_path / "nothing"))
     assert result.returncode == 0, result.stderr
+
+
+def test_down_stops_the_servers_even_when_world_json_is_lost(tmp_path, agent_debs):
+    state = tmp_path / "world"
+    up = _cli(
+        "up",
+        "--state-dir",
+        str(state),
+        "--hosts",
+        f"ecsa-lost{tmp_path.name[-6:]}=trixie",
+        "--no-emulator",
+        "--agents-dir",
+        str(agent_debs[0].parent),
+    )
+    try:
+        assert up.returncode == 0, up.stderr
+        mirror_pid = json.loads(up.stdout)["servers"]["mirror"]["pid"]
+        (state / "world.json").unlink()
+    finally:
+        down = _cli("down", "--state-dir", str(state))
+    assert down.returncode == 0, down.stderr
+    assert not _running(mirror_pid)
+    assert hosts.labelled(state.resolve()) == []
