@@ -34,6 +34,9 @@ def parse_hosts(spec: str, prefix: str) -> list[dict]:
         unnamed = [w for w in wanted if not w["name"] and w["suite"] == suite]
         for index, entry in enumerate(unnamed, 1):
             entry["name"] = f"{prefix}-{suite}" + (f"-{index}" if len(unnamed) > 1 else "")
+    if not wanted:
+        # The servers bind to the bridge gateway, which exists only while a host is attached.
+        raise ValueError("at least one host is needed")
     names = [w["name"] for w in wanted]
     if len(set(names)) != len(names):
         raise ValueError(f"host names must be unique: {names}")

@@ -48,3 +48,8 @@ def test_debian_mirror_from_a_one_line_sources_list(tmp_path):
     (tmp_path / "sources.list.d").mkdir()
     (tmp_path / "sources.list").write_text("deb [arch=amd64] http://old.example/debian bookworm main\n")
     assert images.debian_mirror(tmp_path) == "http://old.example/debian"
+
+
+def test_a_world_without_hosts_is_refused():
+    with pytest.raises(ValueError, match="at least one host"):
+        world.parse_hosts(" , ", "w")
