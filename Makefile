@@ -61,13 +61,14 @@ sanity: venv
 	tests/sanity/run.sh
 
 units: collection
-	$(PYTEST) tests/unit
+	$(PYTEST) tests/unit tests/agents
 
-integration: collection
-	$(PYTEST) -n 2 tests/integration
+integration: collection host-packages
+	$(PYTEST) -n 2 tests/integration tests/world/tests
 
+# make molecule SCENARIOS="smoke default" runs only those.
 molecule: collection host-packages
-	tests/world/run-molecule.sh
+	tests/world/run-molecule.sh $(SCENARIOS)
 
 demo: collection host-packages
 	tests/world/demo.sh
