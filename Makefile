@@ -18,12 +18,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(VENV)/bin/python -m pytest
 
 .PHONY: help venv host-packages collection test demo lint yamllint ruff ansible-lint \
-        sanity units integration molecule build clean
+        sanity units integration molecule build clean docs ee
 
 help:
 	@echo "make demo         the whole flow against the local AWS emulator"
 	@echo "make test         every check CI runs: lint, sanity, unit, integration, molecule"
 	@echo "make lint | sanity | units | integration | molecule | build | clean"
+	@echo "make docs         regenerate docs/variables.md and the AWX surveys from the roles' argument_specs"
+	@echo "make ee           the execution environment's build context for AWX / Automation Platform"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +78,17 @@ demo: collection host-packages
 build: venv
 	mkdir -p $(BUILD)
 	ansible-galaxy collection build --force --output-path $(BUILD) .
+
+# docs/variables.md and the AWX surveys (docs/awx/) from the roles' argument_specs.
+docs: venv
+	$(VENV)/bin/python tools/role_docs.py
+
+# The execution environment's build context (.build/ee/context); then
+# `ansible-builder build --context .build/ee/context -t TAG` where a registry is reachable.
+ee: build
+	mkdir -p $(BUILD)/ee
+	cp "$$(ls -t $(BUILD)/onprem-ecs_anywhere-*.tar.gz | head -1)" $(BUILD)/ee/onprem-ecs_anywhere.tar.gz
+	ansible-builder create -f execution-environment.yml -c $(BUILD)/ee/context
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache
