@@ -1,4 +1,4 @@
-"""python -m tests.emulator --host 127.0.0.1 --port 0 [--host GATEWAY] [--ping-timeout S] [--faults FILE]"""
+"""python -m tests.emulator --host 127.0.0.1 --port 0 [--host GATEWAY] [--ping-timeout S] [--faults FILE] [--quiet]"""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one")
     parser.add_argument("--ping-timeout", type=float, default=60.0, help="seconds without a heartbeat until offline")
     parser.add_argument("--faults", help="JSON file with a fault spec to start with")
+    parser.add_argument("--quiet", action="store_true", help="no request line per AWS call on stderr")
     return parser.parse_args(argv)
 
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     # One stderr line per request is noise in test output; the call log holds every call.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = EmulatorApp(ping_timeout=args.ping_timeout)
+    app.call_log.log_requests = not args.quiet
     if args.faults:
         with open(args.faults, encoding="utf-8") as handle:
             app.faults.set(json.load(handle))

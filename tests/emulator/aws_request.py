@@ -31,6 +31,7 @@ class AwsRequest:
     agent: bool
     body: bytes
     query_protocol: bool
+    method: str = "POST"
 
     @property
     def write(self) -> bool:
@@ -81,4 +82,5 @@ def identify(environ: dict) -> AwsRequest:
         agent=user_agent.startswith(AGENT_USER_AGENT_PREFIXES),
         body=body,
         query_protocol=not target,
+        method=environ.get("REQUEST_METHOD", "POST"),
     )

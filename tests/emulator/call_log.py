@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -11,8 +12,19 @@ class CallLog:
         self._lock = threading.Lock()
         self._entries: list[dict] = []
         self._seq = 0
+        self.log_requests = True
 
     def record(self, request, status: int, error_code: str | None) -> None:
+        # One line per call on stderr (the world keeps it in the emulator's log): enough to see
+        # which call failed and why, never a body (bodies carry activation codes).
+        if self.log_requests:
+            print(
+                f"emulator: {request.method} {request.service}:{request.operation} {status}"
+                + (f" {error_code}" if error_code else "")
+                + (" (agent)" if request.agent else ""),
+                file=sys.stderr,
+                flush=True,
+            )
         with self._lock:
             self._seq += 1
             self._entries.append(

@@ -83,6 +83,10 @@ class Emulator:
     def state(self) -> dict:
         return self._control("GET", "state")
 
+    def activation_codes(self) -> list[str]:
+        """Every activation code issued since the last reset, deleted activations included (test-only)."""
+        return self._control("GET", "activation-codes")["codes"]
+
     def set_ping_timeout(self, seconds: float) -> None:
         self._control("PUT", "config", {"ping_timeout": seconds})
 

@@ -19,7 +19,7 @@ STARTUP_TIMEOUT = 30
 def start_emulator_process(*extra_args: str) -> tuple[subprocess.Popen, str]:
     """Start `python -m tests.emulator` on a free loopback port; return the process and its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.emulator", "--host", "127.0.0.1", "--port", "0", *extra_args],
+        [sys.executable, "-m", "tests.emulator", "--host", "127.0.0.1", "--port", "0", "--quiet", *extra_args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -195,6 +195,8 @@ class Patches:
     def reset(self) -> None:
         with self.lock:
             self.activations: dict[str, dict] = {}
+            # Every code ever issued, kept after DeleteActivation: tests scan logs and hosts for them.
+            self.issued_codes: list[str] = []
             self.managed_instances: dict[str, dict] = {}
             self.container_instances: dict[str, dict] = {}
             self.ping_timeout = self.default_ping_timeout
@@ -271,6 +273,7 @@ class Patches:
             raise AwsError("InvalidParameters", "ExpirationDate must be in the future and at most 30 days from now.")
         activation_id = str(uuid.uuid4())
         code = "".join(secrets.choice(string.ascii_letters + string.digits + "+/") for _ in range(20))
+        self.issued_codes.append(code)
         self.activations[activation_id] = {
             "ActivationId": activation_id,
             "Description": params.get("Description", ""),

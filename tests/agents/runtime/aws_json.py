@@ -5,6 +5,7 @@ environment, which is how users configure the real agents (systemd drop-ins).
 """
 
 import json
+import random
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +35,10 @@ def endpoint_url(override: str, service: str, region: str) -> str:
     return override
 
 
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+THROTTLE_RETRIES = 3
+
+
 class JsonClient:
     def __init__(
         self, service: str, region: str, endpoint: str, user_agent: str, access_key: str, *, timeout: float = 10
@@ -46,6 +51,17 @@ class JsonClient:
         self.timeout = timeout
 
     def call(self, operation: str, params: dict) -> dict:
+        # The real agents' AWS SDK retries throttling (3 retries, jittered backoff); so do the stand-ins.
+        for attempt in range(THROTTLE_RETRIES + 1):
+            try:
+                return self._call_once(operation, params)
+            except AwsError as error:
+                if error.code not in THROTTLING_CODES or attempt == THROTTLE_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.1, 0.3) * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _call_once(self, operation: str, params: dict) -> dict:
         date = time.strftime("%Y%m%d", time.gmtime())
         scope = f"{self.access_key}/{date}/{self.region}/{self.service}/aws4_request"
         request = urllib.request.Request(
