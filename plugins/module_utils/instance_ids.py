@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""SSM managed instance ids (``mi-…``) and ECS container instance ARNs."""
+"""SSM managed instance ids (``mi-…``), activation ids, ECS cluster names and container instance ARNs."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,6 +14,8 @@ CONTAINER_INSTANCE_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):ecs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"container-instance/(?:(?P<cluster>[A-Za-z0-9_-]{1,255})/)?(?P<id>[0-9a-f]{32}|[0-9a-f-]{36})$"
 )
+ACTIVATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/(?P<name>[A-Za-z0-9_-]{1,255})$")
 
 
@@ -75,3 +77,21 @@ def container_instance_arn_problems(values, parameter, cluster):
                     % (parameter, value, arn_cluster, wanted_cluster)
                 )
     return problems
+
+
+def activation_id_problems(values, parameter):
+    """Messages for each value of ``parameter`` that is not an SSM activation id."""
+    return [
+        "%s: '%s' is not an activation id (a lowercase UUID)" % (parameter, value)
+        for value in values
+        if not ACTIVATION_ID.match(str(value))
+    ]
+
+
+def cluster_problems(cluster, parameter="cluster"):
+    """A message if ``cluster`` is neither an ECS cluster name nor a cluster ARN."""
+    if CLUSTER_NAME.match(str(cluster)) or CLUSTER_ARN.match(str(cluster)):
+        return []
+    return [
+        "%s: '%s' is not an ECS cluster name (1-255 letters, digits, - and _) or cluster ARN" % (parameter, cluster)
+    ]

@@ -111,6 +111,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import lookup
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import cluster_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import container_instance_arn_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import is_managed_instance_id
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import managed_instance_id_problems
@@ -224,6 +225,7 @@ def validate(module):
         problems = managed_instance_id_problems([instance], "instance")
     else:
         problems = container_instance_arn_problems([instance], "instance", module.params["cluster"])
+    problems += cluster_problems(module.params["cluster"])
     if module.params["drain_timeout"] < 0:
         problems.append(f"drain_timeout: must be 0 or more seconds, got {module.params['drain_timeout']}")
     if problems:

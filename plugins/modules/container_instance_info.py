@@ -119,6 +119,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import lookup
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import cluster_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import container_instance_arn_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import managed_instance_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
@@ -139,7 +140,8 @@ def main():
     params = module.params
     cluster = params["cluster"]
 
-    problems = managed_instance_id_problems(params["instance_ids"] or [], "instance_ids")
+    problems = cluster_problems(cluster)
+    problems += managed_instance_id_problems(params["instance_ids"] or [], "instance_ids")
     problems += container_instance_arn_problems(
         params["container_instance_arns"] or [], "container_instance_arns", cluster
     )

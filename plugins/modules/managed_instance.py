@@ -212,6 +212,9 @@ def main():
         problems.append(
             "tags: the Name tag ('{}') contradicts name ('{}'); set only name".format(tags[NAME_TAG], params["name"])
         )
+    reserved = sorted(str(key) for key in tags if str(key).lower().startswith("aws:"))
+    if reserved:
+        problems.append("tags: {} begin(s) with aws:, a prefix AWS reserves".format(", ".join(reserved)))
     if problems:
         module.fail_json(msg="; ".join(problems))
 

@@ -148,6 +148,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import activation_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import managed_instance_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.managed_instances import lookup
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
@@ -165,6 +166,7 @@ def main():
     params = module.params
 
     problems = managed_instance_id_problems(params["instance_ids"] or [], "instance_ids")
+    problems += activation_id_problems(params["activation_ids"] or [], "activation_ids")
     if problems:
         module.fail_json(msg="; ".join(problems))
 

@@ -186,11 +186,11 @@ from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration impor
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import isoformat
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_duration
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_timestamp
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import activation_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
 
 LONGEST_EXPIRY_SECONDS = 30 * 86400
 DEFAULT_EXPIRES_IN = "1h"
-ACTIVATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 ROLE_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]+$")
 # How long SSM may take to see a role IAM has just created, and how often to ask.
 ROLE_PROPAGATION_SECONDS = 120
@@ -394,8 +394,9 @@ def main():
         required_if=[["state", "absent", ["activation_id"]]],
     )
     activation_id = module.params["activation_id"]
-    if activation_id is not None and not ACTIVATION_ID.match(activation_id):
-        module.fail_json(msg=f"activation_id: '{activation_id}' is not an activation id (a lowercase UUID)")
+    problems = activation_id_problems([activation_id] if activation_id is not None else [], "activation_id")
+    if problems:
+        module.fail_json(msg="; ".join(problems))
 
     manager = ActivationManager(module)
     if module.params["state"] == "absent":
