@@ -18,13 +18,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(VENV)/bin/python -m pytest
 
 .PHONY: help venv host-packages collection test demo lint yamllint ruff ansible-lint \
-        sanity units integration molecule build clean docs ee
+        sanity units integration molecule build clean docs ee changelog docs-lint
 
 help:
 	@echo "make demo         the whole flow against the local AWS emulator"
 	@echo "make test         every check CI runs: lint, sanity, unit, integration, molecule"
 	@echo "make lint | sanity | units | integration | molecule | build | clean"
 	@echo "make docs         regenerate docs/variables.md and the AWX surveys from the roles' argument_specs"
+	@echo "make changelog    CHANGELOG.rst from changelogs/fragments (antsibull-changelog)"
 	@echo "make ee           the execution environment's build context for AWX / Automation Platform"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -47,7 +48,7 @@ collection: venv $(LINK)
 test: lint sanity units integration molecule
 	@echo "make test: all checks passed"
 
-lint: yamllint ruff ansible-lint
+lint: yamllint ruff ansible-lint docs-lint
 
 yamllint: venv
 	yamllint --strict .
@@ -89,6 +90,25 @@ ee: build
 	mkdir -p $(BUILD)/ee
 	cp "$$(ls -t $(BUILD)/onprem-ecs_anywhere-*.tar.gz | head -1)" $(BUILD)/ee/onprem-ecs_anywhere.tar.gz
 	ansible-builder create -f execution-environment.yml -c $(BUILD)/ee/context
+
+# CHANGELOG.rst from changelogs/fragments for the version in galaxy.yml (re-runnable until
+# that version is tagged: new fragments are added, edited ones refreshed).
+changelog: venv
+	antsibull-changelog lint
+	antsibull-changelog release --version "$$($(VENV)/bin/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
+	antsibull-changelog generate --refresh-fragments
+
+# Changelog fragments, generated docs current, plugin and role docs as the docsite renders them.
+# antsibull-docs copies the dependencies it finds; copies outside this git tree, since it copies
+# only tracked files from inside one (and .venv is not tracked).
+docs-lint: venv
+	antsibull-changelog lint
+	$(VENV)/bin/python tools/role_docs.py --check
+	deps="$$(mktemp -d)"; trap 'rm -rf "$$deps"' EXIT; \
+	site="$$($(VENV)/bin/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')"; \
+	for c in amazon/aws community/aws; do mkdir -p "$$deps/ansible_collections/$$c"; cp -r "$$site/$$c/." "$$deps/ansible_collections/$$c"; done; \
+	ANSIBLE_COLLECTIONS_PATH="$$deps" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+	  antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache
