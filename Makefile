@@ -18,12 +18,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(VENV)/bin/python -m pytest
 
 .PHONY: help venv host-packages collection test demo lint yamllint ruff ansible-lint \
-        sanity units integration molecule build clean docs ee changelog docs-lint
+        sanity units integration molecule build clean docs ee changelog docs-lint bench
 
 help:
 	@echo "make demo         the whole flow against the local AWS emulator"
 	@echo "make test         every check CI runs: lint, sanity, unit, integration, molecule"
 	@echo "make lint | sanity | units | integration | molecule | build | clean"
+	@echo "make bench        benchmark (not part of make test): writes benchmarks/RESULTS.md, fails on a missed budget"
 	@echo "make docs         regenerate docs/variables.md and the AWX surveys from the roles' argument_specs"
 	@echo "make changelog    CHANGELOG.rst from changelogs/fragments (antsibull-changelog)"
 	@echo "make ee           the execution environment's build context for AWX / Automation Platform"
@@ -75,6 +76,15 @@ molecule: collection host-packages
 
 demo: collection host-packages
 	tests/world/demo.sh
+
+# Not part of make test. make bench BENCH_ARGS="--fleet-sizes 100 --real-sizes 1" measures less.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(VENV)/bin/pip install --quiet -r benchmarks/requirements.txt -c constraints.txt
+	touch $@
+
+bench: collection host-packages $(BENCH_STAMP)
+	$(VENV)/bin/python -m benchmarks $(BENCH_ARGS)
 
 build: venv
 	mkdir -p $(BUILD)
