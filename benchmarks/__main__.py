@@ -1,0 +1,194 @@
+"""make bench: what a registration and a re-run cost, and how it grows with the fleet.
+
+  python -m benchmarks [--real-sizes 1,2,4] [--fleet-sizes 100,500,1000] [--scenarios ...] [--report-only]
+
+Measures against the test world's emulator (its call log), writes benchmarks/results.json,
+benchmarks/RESULTS.md and benchmarks/results.png, checks the budgets of issue 9 and exits 1 when
+one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import budgets, fleet, real, report
+from benchmarks.measure import REPO, as_record, run_playbook
+from tests.emulator.client import Emulator
+from tests.emulator.fixture import start_emulator_process, stop_emulator_process
+
+HERE = Path(__file__).resolve().parent
+RESULTS_JSON = HERE / "results.json"
+RESULTS_MD = HERE / "RESULTS.md"
+PLOT = HERE / "results.png"
+FLEET_PLAYBOOK = "benchmarks/fleet.yml"
+
+
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def versions() -> dict[str, str]:
+    script = (
+        "import ansible.release, boto3, moto, importlib.metadata as m;"
+        "print(ansible.release.__version__, m.version('ansible'), m.version('boto3'), m.version('moto'))"
+    )
+    core, package, boto3, moto = subprocess.check_output([sys.executable, "-c", script], text=True).split()
+    return {"ansible-core": core, "ansible (package)": package, "boto3": boto3, "moto (emulator)": moto}
+
+
+def collection_revision() -> str:
+    head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True).strip()
+    other = os.environ.get("BENCH_COLLECTIONS_PATH")
+    if other:
+        return f"{other} (BENCH_COLLECTIONS_PATH; repository at {head})"
+    dirty = subprocess.run(
+        ["git", "diff", "--quiet", "HEAD", "--", "roles", "plugins", "playbooks"], check=False, cwd=REPO
+    ).returncode
+    return f"{head}{' with uncommitted changes in roles/plugins/playbooks' if dirty else ''}"
+
+
+def describe_machine(started: datetime) -> dict:
+    memory_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown",
+    )
+    return {
+        "date (UTC)": started.strftime("%Y-%m-%d %H:%M"),
+        "CPUs": f"{os.cpu_count()} x {model}",
+        "RAM": f"{memory_kib / 1024 / 1024:.1f} GiB",
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        **versions(),
+        "collection measured": collection_revision(),
+        "load average at start (1/5/15 min)": " / ".join(f"{value:.1f}" for value in os.getloadavg()),
+    }
+
+
+def run_real_part(counts: list[int], work_dir: Path) -> dict:
+    results = {}
+    for count in counts:
+        log(f"real hosts N={count}: world up, site.yml, site.yml again, deregister.yml")
+        load = os.getloadavg()[0]
+        runs = real.run_size(count, work_dir, work_dir / "logs")
+        results[str(count)] = {label: as_record(run, load) for label, run in runs.items()}
+        log(
+            f"real hosts N={count}: "
+            + ", ".join(f"{label} {run.seconds:.0f} s {run.calls.total} calls" for label, run in runs.items())
+        )
+    return results
+
+
+def run_fleet_part(counts: list[int], scenarios: list[str], work_dir: Path) -> dict:
+    results: dict = {scenario: {} for scenario in scenarios}
+    process, url = start_emulator_process()
+    try:
+        emulator = Emulator(url)
+        for scenario in scenarios:
+            for count in counts:
+                emulator.reset()
+                # Registered hosts stay Online however long the run takes (their agents would heartbeat).
+                emulator.set_ping_timeout(24 * 3600)
+                # The control plane as a first run leaves it; not part of the measured run's setup cost.
+                empty = fleet.write_inventory(work_dir / "fleet-empty.json", url, {})
+                run_playbook("fleet-control-plane", ["-i", str(empty), FLEET_PLAYBOOK], emulator, work_dir / "logs")
+                log(f"fleet {scenario} N={count}: preparing the emulator")
+                inventory = fleet.prepare(emulator, scenario, count, work_dir / "fleet-inventory.json")
+                load = os.getloadavg()[0]
+                name = f"fleet-{scenario.replace(' ', '-').replace('%', 'pc')}-{count}"
+                run = run_playbook(name, ["-i", str(inventory), FLEET_PLAYBOOK], emulator, work_dir / "logs")
+                results[scenario][str(count)] = as_record(run, load)
+                log(
+                    f"fleet {scenario} N={count}: {run.seconds:.1f} s, {run.calls.total} calls ({run.calls.by_operation()})"
+                )
+    finally:
+        stop_emulator_process(process)
+    return results
+
+
+def merge(earlier: dict, later: dict) -> dict:
+    """Results of several invocations as one: later sizes replace earlier ones; machine notes of each part kept."""
+    merged = {"machine": dict(earlier.get("machine", {})), "real": dict(earlier.get("real", {})), "fleet": {}}
+    for key, value in later.get("machine", {}).items():
+        if key in merged["machine"] and merged["machine"][key] != value:
+            merged["machine"][key] = f"{merged['machine'][key]}; {value}"
+        else:
+            merged["machine"][key] = value
+    merged["real"].update(later.get("real", {}))
+    for scenario in {*earlier.get("fleet", {}), *later.get("fleet", {})}:
+        merged["fleet"][scenario] = {
+            **earlier.get("fleet", {}).get(scenario, {}),
+            **later.get("fleet", {}).get(scenario, {}),
+        }
+    return merged
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--real-sizes", type=sizes, default=[1, 2, 4], help="test-world hosts, e.g. 1,2,4 ('' skips)")
+    parser.add_argument("--fleet-sizes", type=sizes, default=[100, 500, 1000], help="simulated hosts ('' skips)")
+    parser.add_argument("--scenarios", default=",".join(fleet.SCENARIOS), help="fleet scenarios, comma-separated")
+    parser.add_argument("--work-dir", type=Path, default=REPO / ".build" / "bench", help="worlds, inventories, logs")
+    parser.add_argument(
+        "--report-only", action="store_true", help="re-render RESULTS.md and the plot from results.json"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep earlier results of the sizes not run now")
+    parser.add_argument("--results", type=Path, default=RESULTS_JSON, help="where the measured results go")
+    parser.add_argument("--merge", type=Path, nargs="*", default=[], help="with --report-only: more results files")
+    args = parser.parse_args(argv)
+    scenarios = [scenario.strip() for scenario in args.scenarios.split(",") if scenario.strip()]
+    unknown = set(scenarios) - set(fleet.SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios {sorted(unknown)}; known: {', '.join(fleet.SCENARIOS)}")
+
+    if args.report_only:
+        results = json.loads(args.results.read_text())
+        for path in args.merge:
+            results = merge(results, json.loads(path.read_text()))
+    else:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+        started = datetime.now(UTC)
+        previous = json.loads(args.results.read_text()) if args.keep and args.results.exists() else {}
+        measured: dict = {"machine": describe_machine(started), "real": {}, "fleet": {}}
+        if args.real_sizes:
+            measured["real"] = run_real_part(args.real_sizes, args.work_dir)
+        if args.fleet_sizes:
+            measured["fleet"] = run_fleet_part(args.fleet_sizes, scenarios, args.work_dir)
+        measured["machine"]["load average at end (1/5/15 min)"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+        measured["machine"]["benchmark duration"] = f"{(datetime.now(UTC) - started).total_seconds() / 60:.1f} min"
+        results = merge(previous, measured) if previous else measured
+        args.results.write_text(json.dumps(results, indent=1) + "\n")
+
+    checks = budgets.check_all(results)
+    RESULTS_MD.write_text(report.render(results, checks, PLOT.name))
+    report.plot(results, PLOT)
+    missed = [check for check in checks if check.ok is False]
+    for check in checks:
+        print(f"{check.status:>12}  {check.budget} [{check.case}]: {check.measured} (target {check.target})")
+    print(f"wrote {RESULTS_MD.relative_to(REPO)} and {PLOT.relative_to(REPO)}")
+    if missed:
+        print(f"{len(missed)} budget(s) missed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""A simulated fleet for the controller-share benchmark: N inventory hosts whose local state is
+given as the facts the role's local_state.yml notes on a real host, and the AWS side (the emulator)
+made to match, through the same calls the agents and the role make when hosts really register."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.fleet_agents import ECS_AGENT, SSM_AGENT, heartbeat
+from tests.agents.runtime.aws_json import JsonClient
+
+REGION = "us-east-1"
+CLUSTER = "bench"
+ROLE = "ecsAnywhereRole"
+AGENTS = ["amazon-ssm-agent", "amazon-ecs-init"]
+SCENARIOS = ("all new", "all registered", "10% stale")
+
+
+def host_names(count: int) -> list[str]:
+    return [f"edge-{number:04d}" for number in range(1, count + 1)]
+
+
+def stale_hosts(names: list[str]) -> list[str]:
+    """Every tenth host: 10%, spread over the fleet (ceil for fleets under 10)."""
+    return names[::10]
+
+
+def local_facts(instance_id: str = "", container_instance_arn: str = "") -> dict:
+    """What local_state.yml notes: the key file's instanceID, ECS_CLUSTER from ecs.config, the
+    installed agents, the agent's ContainerInstanceArn (from its introspection endpoint)."""
+    registered = bool(instance_id)
+    return {
+        "__ecs_anywhere_local_instance_id": instance_id,
+        "__ecs_anywhere_local_cluster": CLUSTER if registered else "",
+        "__ecs_anywhere_installed_agents": AGENTS if registered else [],
+        "__ecs_anywhere_local_container_instance_arn": container_instance_arn,
+    }
+
+
+def write_inventory(path: Path, emulator_url: str, hosts: dict[str, dict]) -> Path:
+    """JSON is YAML: one file, readable by ansible's yaml inventory plugin, fast to parse."""
+    inventory = {
+        "all": {
+            "vars": {
+                "ecs_anywhere_region": REGION,
+                "ecs_anywhere_cluster": CLUSTER,
+                "ecs_anywhere_role_name": ROLE,
+                "ecs_anywhere_aws_endpoint_url": emulator_url,
+                "ecs_anywhere_verify_timeout": 120,
+            }
+        },
+        "ecs_anywhere": {
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+            "hosts": hosts,
+        },
+    }
+    path.write_text(json.dumps(inventory, indent=1))
+    return path
+
+
+def _controller(emulator, service: str):
+    return emulator.client(service, region=REGION)
+
+
+def _register(emulator, activation: dict, name: str) -> tuple[str, str]:
+    """What a real host's agents did when it first registered: SSM registration and heartbeat,
+    the Name tag the role set, the ECS registration."""
+    ssm = JsonClient("ssm", REGION, emulator.url, SSM_AGENT, "agent")
+    instance_id = ssm.call(
+        "RegisterManagedInstance",
+        {"ActivationId": activation["ActivationId"], "ActivationCode": activation["ActivationCode"]},
+    )["InstanceId"]
+    heartbeat(emulator.url, REGION, instance_id, name)
+    _controller(emulator, "ssm").add_tags_to_resource(
+        ResourceType="ManagedInstance", ResourceId=instance_id, Tags=[{"Key": "Name", "Value": name}]
+    )
+    ecs = JsonClient("ecs", REGION, emulator.url, ECS_AGENT, instance_id)
+    arn = ecs.call(
+        "RegisterContainerInstance",
+        {
+            "cluster": CLUSTER,
+            "instanceIdentityDocument": json.dumps({"instanceId": instance_id, "region": REGION}),
+            "instanceIdentityDocumentSignature": "",
+        },
+    )["containerInstance"]["containerInstanceArn"]
+    return instance_id, arn
+
+
+def register_fleet(emulator, names: list[str]) -> dict[str, tuple[str, str]]:
+    """Register NAMES as a previous run of the role left them; activations deleted afterwards, as the role does."""
+    ssm = _controller(emulator, "ssm")
+    registered: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(names), 1000):
+        chunk = names[start : start + 1000]
+        activation = ssm.create_activation(
+            IamRole=ROLE,
+            RegistrationLimit=len(chunk),
+            DefaultInstanceName=CLUSTER,
+            ExpirationDate=datetime.now(UTC) + timedelta(hours=1),
+        )
+        with ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(lambda name, activation=activation: _register(emulator, activation, name), chunk))
+        registered.update(zip(chunk, ids, strict=True))
+        ssm.delete_activation(ActivationId=activation["ActivationId"])
+    return registered
+
+
+def prepare(emulator, scenario: str, count: int, inventory_path: Path) -> Path:
+    """Emulator state and inventory for SCENARIO with COUNT hosts. The control plane (role, cluster)
+    must exist already; the call log is cleared by the measured run itself."""
+    names = host_names(count)
+    if scenario == "all new":
+        hosts = {name: local_facts() for name in names}
+    else:
+        registered = register_fleet(emulator, names)
+        hosts = {name: local_facts(*registered[name]) for name in names}
+        if scenario == "10% stale":
+            # SSM forgot these identities (deregistered elsewhere, or expired); the hosts still hold
+            # their key files and their ECS agents still run as the old container instances.
+            ssm = _controller(emulator, "ssm")
+            for name in stale_hosts(names):
+                ssm.deregister_managed_instance(InstanceId=registered[name][0])
+        elif scenario != "all registered":
+            raise ValueError(f"unknown scenario {scenario!r}")
+    return write_inventory(inventory_path, emulator.url, hosts)

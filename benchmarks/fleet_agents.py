@@ -1,0 +1,90 @@
+"""Stand-in for what the agents of simulated hosts do against AWS once the role has handed them an
+activation: the SSM agent registers (`amazon-ssm-agent -register`) and heartbeats, the ECS agent
+registers the host's mi- id with the cluster. The same calls, with the agents' User-Agents, that
+tests/agents' packages make on the world's real hosts; the call log marks them as the agents'.
+
+  python -m benchmarks.fleet_agents < request.json > answer.json
+
+request: {"endpoint", "region", "cluster", "hosts": [names], "instance_ids": [...], "activations": [{"id", "code"}]}
+(an activation {} when the host keeps its identity and only needs ECS); answer: {host: instance_id}.
+The activation codes come on stdin only, never as arguments or in a file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.agents.runtime.aws_json import JsonClient
+
+SSM_AGENT = "amazon-ssm-agent/3.3.1142.0"
+ECS_AGENT = "amazon-ecs-agent/1.90.0 (linux)"
+# Hosts act in parallel in a real fleet; a few threads keep the emulator busy without swamping 2 cores.
+PARALLEL = 8
+
+
+def register_host(endpoint: str, region: str, cluster: str, host: dict) -> str:
+    instance_id = host["instance_id"]
+    if host["activation"].get("id"):
+        ssm = JsonClient("ssm", region, endpoint, SSM_AGENT, "agent")
+        answer = ssm.call(
+            "RegisterManagedInstance",
+            {"ActivationId": host["activation"]["id"], "ActivationCode": host["activation"]["code"]},
+        )
+        instance_id = answer["InstanceId"]
+    heartbeat(endpoint, region, instance_id, host["host"])
+    ecs = JsonClient("ecs", region, endpoint, ECS_AGENT, instance_id)
+    ecs.call(
+        "RegisterContainerInstance",
+        {
+            "cluster": cluster,
+            "instanceIdentityDocument": json.dumps({"instanceId": instance_id, "region": region}),
+            "instanceIdentityDocumentSignature": "",
+            "totalResources": [
+                {"name": "CPU", "type": "INTEGER", "integerValue": 2048},
+                {"name": "MEMORY", "type": "INTEGER", "integerValue": 3900},
+            ],
+        },
+    )
+    return instance_id
+
+
+def heartbeat(endpoint: str, region: str, instance_id: str, computer_name: str) -> None:
+    JsonClient("ssm", region, endpoint, SSM_AGENT, instance_id).call(
+        "UpdateInstanceInformation",
+        {
+            "InstanceId": instance_id,
+            "AgentVersion": "3.3.1142.0",
+            "AgentStatus": "Active",
+            "AgentName": "amazon-ssm-agent",
+            "PlatformName": "Debian GNU/Linux",
+            "PlatformVersion": "12",
+            "PlatformType": "Linux",
+            "ComputerName": computer_name,
+            "IPAddress": "192.0.2.10",
+        },
+    )
+
+
+def register_all(request: dict) -> dict[str, str]:
+    hosts = [
+        {"host": name, "instance_id": instance_id, "activation": activation}
+        for name, instance_id, activation in zip(
+            request["hosts"], request["instance_ids"], request["activations"], strict=True
+        )
+    ]
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        ids = pool.map(
+            lambda host: register_host(request["endpoint"], request["region"], request["cluster"], host), hosts
+        )
+        return {host["host"]: instance_id for host, instance_id in zip(hosts, ids, strict=True)}
+
+
+def main() -> int:
+    json.dump(register_all(json.load(sys.stdin)), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
