@@ -177,6 +177,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+# ansible-core's own warn(), not AnsibleAWSModule.warn(): amazon.aws 10.1 passes its
+# recorded warnings to exit_json, which ansible-core 2.19 reports as deprecated.
+from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -209,7 +212,7 @@ def role_name(module, iam_role):
                 msg=f"iam_role: '{iam_role}' is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)"
             )
         name = arn.resource[len("role/") :]
-        module.warn(f"iam_role: SSM takes a role name, not an ARN; using '{name}'")
+        warn(f"iam_role: SSM takes a role name, not an ARN; using '{name}'")
         iam_role = name
     iam_role = iam_role.strip("/")
     if not ROLE_NAME.match(iam_role) or len(iam_role) > 64:

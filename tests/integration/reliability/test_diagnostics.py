@@ -19,6 +19,8 @@ from botocore.exceptions import ClientError
 from tests.emulator.client import Emulator
 from tests.emulator.fixture import REPO_ROOT, stop_emulator_process
 from tests.integration.agents.conftest import REGION, register
+from tests.integration.ansible_runner import run_module
+from tests.integration.modules.fleet import ROLE, ensure_role
 
 
 def test_codes_are_revealed_only_by_the_control_api_and_outlive_their_activation(emulator, activation):
@@ -89,3 +91,11 @@ def test_stand_in_agent_failure_says_why_without_the_code(host, emulator, activa
     assert "ActivationExpired" in result.stdout
     assert activation["code"] not in result.stdout + result.stderr
     assert host.files_containing(activation["code"]) == []
+
+
+def test_a_module_warning_comes_without_a_deprecation(emulator):
+    ensure_role(emulator)
+    arn = f"arn:aws:iam::{emulator.account_id}:role/{ROLE}"
+    result = run_module("onprem.ecs_anywhere.ssm_activation", {"iam_role": arn}, emulator.env(), check=True)
+    assert any("not an ARN" in warning for warning in result.get("warnings", [])), result
+    assert result.get("deprecations", []) == [], result["deprecations"]
