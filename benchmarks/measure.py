@@ -113,4 +113,18 @@ def as_record(run: Run, load_before: float | None = None) -> dict:
             for task in run.slowest_tasks()
         ],
         "load_before": load_before,
+        "time_split": time_split(run),
+    }
+
+
+def time_split(run: Run) -> dict:
+    """Where the wall time went: tasks that ran on one host (run_once, the batched AWS work), tasks
+    evaluated for every host (set_fact, skipped conditionals, per-host modules), and the rest
+    (interpreter start, inventory and playbook parsing, the recap)."""
+    once = sum(task["seconds"] for task in run.tasks if task["ran"] == 1)
+    per_host = sum(task["seconds"] for task in run.tasks if task["ran"] != 1)
+    return {
+        "tasks run once": round(once, 1),
+        "tasks run per host": round(per_host, 1),
+        "outside tasks": round(run.seconds - once - per_host, 1),
     }

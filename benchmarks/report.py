@@ -90,6 +90,16 @@ def slowest_table(record: dict) -> str:
     )
 
 
+def split_table(fleet: dict) -> str:
+    rows = []
+    for scenario in SCENARIOS:
+        for size in sorted(fleet.get(scenario, {}), key=int):
+            split = fleet[scenario][size].get("time_split")
+            if split:
+                rows.append([scenario, size, *(f"{value:.1f}" for value in split.values())])
+    return table(["scenario", "N", "run-once tasks s", "per-host tasks s", "outside tasks s"], rows)
+
+
 def measured_rerun(results: dict, size: int) -> dict | None:
     real = results.get("real", {}).get(str(size), {}).get("re-run")
     return real or results.get("fleet", {}).get("all registered", {}).get(str(size))
@@ -198,6 +208,12 @@ def render(results: dict, checks: list[Check], plot_name: str) -> str:
             f"Where the time goes, *all registered*, N={largest} (the five slowest tasks, as profile_tasks counts):",
             "",
             slowest_table(registered[largest]),
+            "",
+            "Wall time by kind of task, per scenario and N (tasks that ran on one host, e.g. the batched lookups",
+            "and the activation; tasks evaluated for every host, e.g. set_fact and skipped conditionals; the rest",
+            "is ansible-playbook's start, parsing and recap):",
+            "",
+            split_table(results.get("fleet", {})),
             "",
         ]
     parts += [

@@ -41,6 +41,7 @@ def test_report_tables_show_measured_rows_and_models_labelled():
         "reads": {"GetRole": 1, "DescribeInstanceInformation": 2},
         "writes": {},
         "slowest_tasks": [{"name": "Look up", "seconds": 3.2, "changed": 0}],
+        "time_split": {"tasks run once": 4.0, "tasks run per host": 6.5, "outside tasks": 2.0},
     }
     results = {"machine": {"CPUs": "2"}, "real": {}, "fleet": {"all registered": {"100": record}}}
     checks = [Check("re-run: 0 writes", "fleet all registered N=100", "0", "0", True)]
@@ -49,3 +50,33 @@ def test_report_tables_show_measured_rows_and_models_labelled():
     assert "| 100 | this collection (measured) | 3 | 0 | 0 | 0 | yes |" in text
     assert "| 100 | AWS install script, per host (model) | 0 | 0 | 300 | - | no |" in text
     assert "| re-run: 0 writes | fleet all registered N=100 | 0 | 0 | met |" in text
+    assert "| all registered | 100 | 4.0 | 6.5 | 2.0 |" in text
+    assert "| Look up | 3.2 | 0 |" in text
+
+
+def test_time_split_sorts_tasks_by_how_many_hosts_ran_them():
+    from benchmarks.calls import CallSummary  # noqa: PLC0415
+    from benchmarks.measure import Run, time_split  # noqa: PLC0415
+
+    tasks = [
+        {"name": "lookup", "seconds": 4.0, "ran": 1, "changed": 0},
+        {"name": "decide", "seconds": 2.5, "ran": 100, "changed": 0},
+        {"name": "skipped everywhere", "seconds": 1.0, "ran": 0, "changed": 0},
+    ]
+    run = Run("x", 10.0, 60.0, 0, 0, CallSummary(), tasks)
+    assert time_split(run) == {"tasks run once": 4.0, "tasks run per host": 3.5, "outside tasks": 2.5}
+
+
+def test_merge_keeps_earlier_sizes_and_replaces_remeasured_ones():
+    from benchmarks.__main__ import merge  # noqa: PLC0415
+
+    earlier = {"machine": {"CPUs": "2", "date": "a"}, "real": {"1": "old"}, "fleet": {"all new": {"100": 1, "500": 2}}}
+    later = {
+        "machine": {"CPUs": "2", "date": "b"},
+        "real": {},
+        "fleet": {"all new": {"500": 3}, "all registered": {"100": 4}},
+    }
+    merged = merge(earlier, later)
+    assert merged["real"] == {"1": "old"}
+    assert merged["fleet"] == {"all new": {"100": 1, "500": 3}, "all registered": {"100": 4}}
+    assert merged["machine"] == {"CPUs": "2", "date": "a; b"}
