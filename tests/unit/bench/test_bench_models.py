@@ -46,7 +46,9 @@ def test_report_tables_show_measured_rows_and_models_labelled():
     results = {"machine": {"CPUs": "2"}, "real": {}, "fleet": {"all registered": {"100": record}}}
     checks = [Check("re-run: 0 writes", "fleet all registered N=100", "0", "0", True)]
     text = report.render(results, checks, "results.png")
-    assert "| all registered | 100 | 12.5 | 125 | 3 | 0 | 0 | 60 | DescribeInstanceInformation 2, GetRole 1 |" in text
+    assert (
+        "| all registered | 100 | 12.5 | 125 | 3 | 0 | 0 | 60 | DescribeInstanceInformation 2, GetRole 1 | - |" in text
+    )
     assert "| 100 | this collection (measured) | 3 | 0 | 0 | 0 | yes |" in text
     assert "| 100 | AWS install script, per host (model) | 0 | 0 | 300 | - | no |" in text
     assert "| re-run: 0 writes | fleet all registered N=100 | 0 | 0 | met |" in text
@@ -80,3 +82,15 @@ def test_merge_keeps_earlier_sizes_and_replaces_remeasured_ones():
     assert merged["real"] == {"1": "old"}
     assert merged["fleet"] == {"all new": {"100": 1, "500": 3}, "all registered": {"100": 4}}
     assert merged["machine"] == {"CPUs": "2", "date": "a; b"}
+
+
+def test_per_host_operations_are_those_called_once_per_registering_host():
+    record = {
+        "reads": {"DescribeInstanceInformation": 13, "ListTagsForResource": 10, "GetRole": 1},
+        "writes": {"AddTagsToResource": 10, "CreateActivation": 1},
+    }
+    assert report.registering_hosts("10% stale", 100) == 10
+    assert report.per_host_operations(record, 10) == (
+        "AddTagsToResource 10, DescribeInstanceInformation 13, ListTagsForResource 10"
+    )
+    assert report.per_host_operations(record, 0) == "-"
