@@ -83,22 +83,20 @@ def describe_machine(started: datetime) -> dict:
     }
 
 
-def run_real_part(counts: list[int], work_dir: Path) -> dict:
-    results = {}
+def run_real_part(counts: list[int], work_dir: Path, results: dict, save) -> None:
     for count in counts:
         log(f"real hosts N={count}: world up, site.yml, site.yml again, deregister.yml")
         load = os.getloadavg()[0]
         runs = real.run_size(count, work_dir, work_dir / "logs")
         results[str(count)] = {label: as_record(run, load) for label, run in runs.items()}
+        save()
         log(
             f"real hosts N={count}: "
             + ", ".join(f"{label} {run.seconds:.0f} s {run.calls.total} calls" for label, run in runs.items())
         )
-    return results
 
 
-def run_fleet_part(counts: list[int], scenarios: list[str], work_dir: Path) -> dict:
-    results: dict = {scenario: {} for scenario in scenarios}
+def run_fleet_part(counts: list[int], scenarios: list[str], work_dir: Path, results: dict, save) -> None:
     process, url = start_emulator_process()
     try:
         emulator = Emulator(url)
@@ -115,13 +113,13 @@ def run_fleet_part(counts: list[int], scenarios: list[str], work_dir: Path) -> d
                 load = os.getloadavg()[0]
                 name = f"fleet-{scenario.replace(' ', '-').replace('%', 'pc')}-{count}"
                 run = run_playbook(name, ["-i", str(inventory), FLEET_PLAYBOOK], emulator, work_dir / "logs")
-                results[scenario][str(count)] = as_record(run, load)
+                results.setdefault(scenario, {})[str(count)] = as_record(run, load)
+                save()
                 log(
                     f"fleet {scenario} N={count}: {run.seconds:.1f} s, {run.calls.total} calls ({run.calls.by_operation()})"
                 )
     finally:
         stop_emulator_process(process)
-    return results
 
 
 def merge(earlier: dict, later: dict) -> dict:
@@ -168,14 +166,20 @@ def main(argv: list[str] | None = None) -> int:
         started = datetime.now(UTC)
         previous = json.loads(args.results.read_text()) if args.keep and args.results.exists() else {}
         measured: dict = {"machine": describe_machine(started), "real": {}, "fleet": {}}
+
+        def save() -> None:
+            """After every measured size: an interrupted benchmark keeps what it measured."""
+            measured["machine"]["load average at end (1/5/15 min)"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+            minutes = (datetime.now(UTC) - started).total_seconds() / 60
+            measured["machine"]["benchmark duration"] = f"{minutes:.1f} min"
+            args.results.write_text(json.dumps(merge(previous, measured) if previous else measured, indent=1) + "\n")
+
         if args.real_sizes:
-            measured["real"] = run_real_part(args.real_sizes, args.work_dir)
+            run_real_part(args.real_sizes, args.work_dir, measured["real"], save)
         if args.fleet_sizes:
-            measured["fleet"] = run_fleet_part(args.fleet_sizes, scenarios, args.work_dir)
-        measured["machine"]["load average at end (1/5/15 min)"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
-        measured["machine"]["benchmark duration"] = f"{(datetime.now(UTC) - started).total_seconds() / 60:.1f} min"
-        results = merge(previous, measured) if previous else measured
-        args.results.write_text(json.dumps(results, indent=1) + "\n")
+            run_fleet_part(args.fleet_sizes, scenarios, args.work_dir, measured["fleet"], save)
+        save()
+        results = json.loads(args.results.read_text())
 
     checks = budgets.check_all(results)
     RESULTS_MD.write_text(report.render(results, checks, PLOT.name))

@@ -271,6 +271,8 @@ def plot(results: dict, path) -> None:
     fleet = results.get("fleet", {})
     real = results.get("real", {})
     sizes = sorted({int(s) for s in real} | {int(s) for runs in fleet.values() for s in runs})
+    if not sizes:
+        return
     figure, (calls_axis, time_axis) = plt.subplots(1, 2, figsize=(12, 4.8))
 
     ours = [(n, measured_rerun(results, n)) for n in sizes]
