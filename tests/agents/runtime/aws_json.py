@@ -41,13 +41,16 @@ THROTTLE_RETRIES = 3
 
 class JsonClient:
     def __init__(
-        self, service: str, region: str, endpoint: str, user_agent: str, access_key: str, *, timeout: float = 10
+        self, service: str, region: str, endpoint: str, user_agent: str, access_key: str, *, timeout: float = 60
     ):
         self.service = service
         self.region = region
         self.endpoint = endpoint.rstrip("/") + "/"
         self.user_agent = user_agent
         self.access_key = access_key
+        # 10 s was too short on a loaded test machine: -register failed with "send request
+        # failed: timed out" while the emulator was still answering. The real agents' SDK
+        # waits longer than that too.
         self.timeout = timeout
 
     def call(self, operation: str, params: dict) -> dict:
