@@ -17,6 +17,11 @@ def by_operation(record: dict) -> str:
     return ", ".join(parts) or "none"
 
 
+def rss(record: dict) -> str:
+    """Peak RSS in MiB; '-' where it was not measured (a run reconstructed from its log and the call log)."""
+    return "-" if record.get("peak_rss_mb") is None else f"{record['peak_rss_mb']:.0f}"
+
+
 def table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -39,7 +44,7 @@ def real_table(real: dict) -> str:
                     writes(record),
                     record["changed_tasks"],
                     record.get("downloads", "-"),
-                    f"{record['peak_rss_mb']:.0f}",
+                    rss(record),
                     by_operation(record),
                 ]
             )
@@ -85,7 +90,7 @@ def fleet_table(fleet: dict) -> str:
                     reads(record),
                     writes(record),
                     record["changed_tasks"],
-                    f"{record['peak_rss_mb']:.0f}",
+                    rss(record),
                     by_operation(record),
                     per_host_operations(record, registering_hosts(scenario, int(size))),
                 ]
