@@ -1,6 +1,6 @@
 """Command line of the test world.
 
-python -m tests.world up --state-dir DIR [--hosts bookworm,trixie] [--name-prefix ecsa-world]
+python -m tests.world up --state-dir DIR [--hosts bookworm,trixie] [--name-prefix ecsa-world] [--connection ssh|podman]
 python -m tests.world down --state-dir DIR
 python -m tests.world images            build (or confirm cached) every host image
 """
@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--name-prefix", default="ecsa-world", help="host names are PREFIX-SUITE unless named")
     up.add_argument("--no-emulator", action="store_true", help="hosts and mirror only")
     up.add_argument("--agents-dir", type=Path, help="use these stand-in .debs instead of building them")
+    up.add_argument(
+        "--connection",
+        choices=sorted(world.CONNECTIONS),
+        default="ssh",
+        help="how Ansible reaches the hosts: ssh (root, per-world key, pipelining) or podman (podman exec)",
+    )
 
     down = commands.add_parser("down", help="stop and remove everything up started for this state directory")
     down.add_argument("--state-dir", type=Path, required=True)
@@ -54,7 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
-        result = world.up(args.state_dir, wanted, emulator=not args.no_emulator, agents_dir=args.agents_dir, log=_log)
+        result = world.up(
+            args.state_dir,
+            wanted,
+            emulator=not args.no_emulator,
+            agents_dir=args.agents_dir,
+            connection=args.connection,
+            log=_log,
+        )
     except Exception as error:
         _log(f"world: up failed: {error}")
         _log(f"world: run `python -m tests.world down --state-dir {args.state_dir}` to clean up")

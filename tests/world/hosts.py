@@ -1,7 +1,8 @@
-"""Systemd host containers: start, wait for boot, measure, remove."""
+"""Systemd host containers and the world's own network: start, wait for boot, measure, remove."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import resource
 import subprocess
@@ -10,7 +11,6 @@ from pathlib import Path
 
 from tests.world.podman import podman
 
-NETWORK = "podman"
 LABEL = "ecsa-world.state-dir"
 
 
@@ -21,13 +21,51 @@ def _ulimit(which: int, wanted: int) -> str:
     return f"{value}:{value}"
 
 
-def gateway(network: str = NETWORK) -> str:
-    """The bridge gateway address: how a host reaches the controller's servers."""
+def network_name(state_dir: Path) -> str:
+    """Each world has its own bridge: tearing one world down never touches another's network or servers."""
+    return "ecsa-world-" + hashlib.sha256(str(state_dir).encode()).hexdigest()[:12]
+
+
+def create_network(name: str, state_dir: Path) -> None:
+    """A bridge with a subnet podman picks among the free ones; the hosts use the machine's DNS servers."""
+    podman("network", "create", "--label", f"{LABEL}={state_dir}", "--disable-dns", name)
+
+
+def labelled_networks(state_dir: Path) -> list[str]:
+    out = podman("network", "ls", "--filter", f"label={LABEL}={state_dir}", "--format", "{{.Name}}", capture=True)
+    return out.split()
+
+
+def remove_networks(*names: str) -> None:
+    for name in names:
+        podman("network", "rm", "--force", name, check=False)
+
+
+def network_info(network: str) -> dict:
+    """The bridge's subnet and gateway: the gateway is how a host reaches the controller's servers."""
     info = json.loads(podman("network", "inspect", network, capture=True))
-    return info[0]["subnets"][0]["gateway"]
+    return info[0]["subnets"][0]
 
 
-def start(name: str, image: str, state_dir: Path, *, network: str = NETWORK) -> None:
+def address(name: str, network: str) -> str:
+    """The host's address on the world's network (the controller reaches it there directly)."""
+    info = json.loads(podman("inspect", "--format", "{{json .NetworkSettings.Networks}}", name, capture=True))
+    return info[network]["IPAddress"]
+
+
+def install_authorized_key(name: str, public_key: str) -> None:
+    podman(
+        "exec",
+        "--interactive",
+        name,
+        "sh",
+        "-c",
+        "umask 077 && mkdir -p /root/.ssh && cat > /root/.ssh/authorized_keys",
+        stdin_text=public_key,
+    )
+
+
+def start(name: str, image: str, state_dir: Path, *, network: str) -> None:
     podman(
         "run",
         "--detach",
@@ -72,10 +110,14 @@ def wait_booted(name: str, timeout: float = 90) -> str:
 
 def can_reach(name: str, url: str) -> bool:
     result = subprocess.run(
-        ["podman", "exec", name, "curl", "--silent", "--fail", "--max-time", "5", "--output", "/dev/null", url],
+        ["podman", "exec", name, *curl_probe(url)],
         check=False,
     )
     return result.returncode == 0
+
+
+def curl_probe(url: str) -> list[str]:
+    return ["curl", "--silent", "--fail", "--max-time", "5", "--output", "/dev/null", url]
 
 
 def labelled(state_dir: Path) -> list[str]:

@@ -11,13 +11,25 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.world.locks import MACHINE_LOCKS, locked
 from tests.world.podman import image_exists, podman
 
 SUITES = ("bookworm", "trixie")
 IMAGE_REPOSITORY = "localhost/ecsa-world-host"
 
-# What a plain on-prem Debian host already has; Docker and the agents are left to the roles.
-INCLUDE = ("python3", "systemd", "systemd-sysv", "dbus", "ca-certificates", "gnupg", "curl", "iproute2", "procps")
+# What a plain on-prem Debian host already has (Ansible reaches it over SSH); Docker and the agents are left to the roles.
+INCLUDE = (
+    "python3",
+    "systemd",
+    "systemd-sysv",
+    "dbus",
+    "ca-certificates",
+    "gnupg",
+    "curl",
+    "iproute2",
+    "procps",
+    "openssh-server",
+)
 
 # Files written into the rootfs after debootstrap: part of the recipe, so editing them rebuilds.
 ROOTFS_FILES = {
@@ -27,6 +39,10 @@ ROOTFS_FILES = {
     "etc/apt/apt.conf.d/10ecsa-world-no-recommends": 'APT::Install-Recommends "false";\n',
     # Empty machine-id: systemd makes a fresh one per container, so hosts differ.
     "etc/machine-id": "",
+    # Root by key only (the world installs its own key at up); no reverse DNS lookups on login.
+    "etc/ssh/sshd_config.d/10ecsa-world.conf": (
+        "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxSessions 64\n"
+    ),
 }
 # Units that only fail or wait in a container.
 MASKED_UNITS = (
@@ -96,9 +112,15 @@ def build(suite: str, mirror: str | None = None, *, force: bool = False, log=pri
         raise ValueError(f"suite {suite!r} is not one of {', '.join(SUITES)}")
     name = image_name(suite)
     started = time.monotonic()
-    if not force and image_exists(name):
-        return name, False, time.monotonic() - started
-    mirror = mirror or debian_mirror()
+    # One builder per tag on the whole machine; a waiter then finds the image built.
+    with locked(MACHINE_LOCKS / f"image-{name.rsplit(':', 1)[1]}.lock"):
+        if not force and image_exists(name):
+            return name, False, time.monotonic() - started
+        _build(suite, name, mirror or debian_mirror(), log=log)
+    return name, True, time.monotonic() - started
+
+
+def _build(suite: str, name: str, mirror: str, *, log=print) -> None:
     log(f"world: building {name} with debootstrap from {mirror}")
     scratch = Path(tempfile.mkdtemp(prefix=f"ecsa-world-{suite}-", dir="/var/tmp"))
     rootfs = scratch / "rootfs"
@@ -132,7 +154,6 @@ def build(suite: str, mirror: str | None = None, *, force: bool = False, log=pri
     finally:
         _unmount_below(rootfs)
         shutil.rmtree(scratch, ignore_errors=True)
-    return name, True, time.monotonic() - started
 
 
 def _unmount_below(rootfs: Path) -> None:

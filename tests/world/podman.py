@@ -8,11 +8,19 @@ import subprocess
 RUNTIME = "runc"
 
 
-def podman(*args: str, check: bool = True, capture: bool = False, stdin=None, timeout: float | None = None) -> str:
+def podman(
+    *args: str,
+    check: bool = True,
+    capture: bool = False,
+    stdin=None,
+    stdin_text: str | None = None,
+    timeout: float | None = None,
+) -> str:
     result = subprocess.run(
         ["podman", "--runtime", RUNTIME, *args],
         check=False,
         stdin=stdin,
+        input=stdin_text,
         stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,17 +6,17 @@ container carries a label naming STATE_DIR, so ``down`` cleans up after a partia
 
 from __future__ import annotations
 
-import fcntl
 import json
 import subprocess
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
-from tests.world import hosts, images, mirror, servers
+from tests.world import hosts, images, mirror, servers, ssh
+from tests.world.locks import locked
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".build" / "world"
@@ -43,18 +43,15 @@ def parse_hosts(spec: str, prefix: str) -> list[dict]:
     return wanted
 
 
-@contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+CONNECTIONS = {"ssh": "ssh", "podman": "containers.podman.podman"}
+_saving = threading.Lock()
 
 
 def _save(state_dir: Path, world: dict) -> None:
-    tmp = state_dir / "world.json.tmp"
-    tmp.write_text(json.dumps(world, indent=2) + "\n")
-    tmp.replace(state_dir / "world.json")
+    with _saving:
+        tmp = state_dir / "world.json.tmp"
+        tmp.write_text(json.dumps(world, indent=2) + "\n")
+        tmp.replace(state_dir / "world.json")
 
 
 def load(state_dir: Path) -> dict:
@@ -66,7 +63,7 @@ def load(state_dir: Path) -> dict:
 
 def ensure_images(suites: set[str], log=print) -> dict[str, str]:
     """Build (or reuse) the images of these suites, in parallel; returns suite -> image name."""
-    with _locked(CACHE / "images.lock"), ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         built = dict(zip(suites, pool.map(lambda s: images.build(s, log=log), suites), strict=True))
     for name, was_built, seconds in built.values():
         log(f"world: image {name} {'built' if was_built else 'cached'} ({seconds:.1f} s)")
@@ -77,7 +74,7 @@ def ensure_images(suites: set[str], log=print) -> dict[str, str]:
 
 def ensure_mirror(agents_dir: Path | None, log=print) -> Path:
     """The mirror tree for these packages; one tree per package set, so worlds running side by side never clash."""
-    with _locked(CACHE / "mirror.lock"):
+    with locked(CACHE / "mirror.lock"):
         debs = sorted(agents_dir.glob("*.deb")) if agents_dir else mirror.build_agents(CACHE / "agents")
         root = CACHE / "mirror" / mirror.packages_digest(debs)[:12]
         mirror.build(debs, root, log=log)
@@ -94,15 +91,26 @@ def up(
     *,
     emulator: bool = True,
     agents_dir: Path | None = None,
+    connection: str = "ssh",
     log=print,
 ) -> dict:
+    if connection not in CONNECTIONS:
+        raise ValueError(f"connection {connection!r}: one of {', '.join(CONNECTIONS)}")
     state_dir = state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     world = load(state_dir)
     if world.get("hosts") or world.get("servers"):
         raise RuntimeError(f"a world is already recorded in {state_dir}; run down first")
-    world = {"state_dir": str(state_dir), "hosts": [], "servers": {}, "timings": {}}
+    network = hosts.network_name(state_dir)
+    world = {
+        "state_dir": str(state_dir),
+        "connection": connection,
+        "network": network,
+        "hosts": [],
+        "servers": {},
+        "timings": {},
+    }
     _save(state_dir, world)
 
     image_of = ensure_images({w["suite"] for w in wanted}, log=log)
@@ -110,22 +118,34 @@ def up(
     mirror_root = ensure_mirror(agents_dir, log=log)
 
     mark = time.monotonic()
-    leftovers = set(hosts.labelled(state_dir))
+    # Left from an earlier up of this state directory that was never taken down.
+    hosts.remove(*hosts.labelled(state_dir))
+    hosts.remove_networks(*hosts.labelled_networks(state_dir))
+    hosts.create_network(network, state_dir)
+    world.update(hosts.network_info(network))  # subnet, gateway
     for entry in wanted:
-        if entry["name"] in leftovers:
-            hosts.remove(entry["name"])  # from an earlier up of this state directory that was never taken down
         world["hosts"].append({**entry, "image": image_of[entry["suite"]]})
         _save(state_dir, world)
-        hosts.start(entry["name"], image_of[entry["suite"]], state_dir)
-    with ThreadPoolExecutor(max_workers=len(wanted) or 1) as pool:
-        states = list(pool.map(lambda e: hosts.wait_booted(e["name"]), wanted))
-    for entry, state in zip(world["hosts"], states, strict=True):
-        entry["systemd"] = state
+        hosts.start(entry["name"], image_of[entry["suite"]], state_dir, network=network)
+    public_key = ssh.make_key(state_dir) if connection == "ssh" else None
+
+    def ready(entry: dict) -> None:
+        entry["systemd"] = hosts.wait_booted(entry["name"])
+        if connection == "ssh":
+            entry["address"] = hosts.address(entry["name"], network)
+            hosts.install_authorized_key(entry["name"], public_key)
+            ssh.wait_ready(state_dir, entry["address"])  # also opens the master the first task reuses
+        else:
+            entry["address"] = entry["name"]
+
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        list(pool.map(ready, world["hosts"]))
+    if connection == "ssh":
+        world["ssh"] = {"private_key": str(ssh.key_file(state_dir)), "common_args": ssh.common_args(state_dir)}
     world["timings"]["hosts"] = round(time.monotonic() - mark, 1)
 
     # The bridge (and so the gateway address) exists once a container is attached: servers come after hosts.
-    gateway = hosts.gateway()
-    world["gateway"] = gateway
+    gateway = world["gateway"]
     world["arch"] = subprocess.run(
         ["dpkg", "--print-architecture"], check=True, capture_output=True, text=True
     ).stdout.strip()
@@ -143,18 +163,23 @@ def up(
         _save(state_dir, world)
         return server
 
+    mark = time.monotonic()
+    wanted_servers = [("mirror", "tests.world.mirror_server", ["--root", str(mirror_root), *bind], "MIRROR_URL")]
     if emulator:
-        start_server("emulator", "tests.emulator", bind, "EMULATOR_URL")
-    mirror_server = start_server(
-        "mirror", "tests.world.mirror_server", ["--root", str(mirror_root), *bind], "MIRROR_URL"
-    )
-    mirror_server["root"] = str(mirror_root)
+        wanted_servers.append(("emulator", "tests.emulator", bind, "EMULATOR_URL"))
+    with ThreadPoolExecutor(max_workers=len(wanted_servers)) as pool:
+        list(pool.map(lambda spec: start_server(*spec), wanted_servers))
+    world["servers"]["mirror"]["root"] = str(mirror_root)
+    world["timings"]["servers"] = round(time.monotonic() - mark, 1)
 
-    for entry in world["hosts"]:
+    def probe(entry: dict) -> None:
         for name, server in world["servers"].items():
-            probe = server["host_url"] + ("/_emulator/health" if name == "emulator" else "/mirror-key.asc")
-            if not hosts.can_reach(entry["name"], probe):
-                raise RuntimeError(f"host {entry['name']} cannot reach the {name} at {probe}")
+            url = server["host_url"] + ("/_emulator/health" if name == "emulator" else "/mirror-key.asc")
+            if not _reaches(world, entry, url):
+                raise RuntimeError(f"host {entry['name']} cannot reach the {name} at {url}")
+
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        list(pool.map(probe, world["hosts"]))
 
     world["timings"]["up"] = round(time.monotonic() - started, 1)
     _save(state_dir, world)
@@ -162,9 +187,34 @@ def up(
     return world
 
 
+def _reaches(world: dict, entry: dict, url: str) -> bool:
+    """The host fetches ``url``: over the world's own transport, so SSH worlds need no podman exec."""
+    if world["connection"] == "ssh":
+        probe = ssh.command(Path(world["state_dir"]), entry["address"], *hosts.curl_probe(url))
+        return subprocess.run(probe, check=False, capture_output=True, timeout=30).returncode == 0
+    return hosts.can_reach(entry["name"], url)
+
+
+def _connection_vars(world: dict, host: dict) -> dict:
+    if world["connection"] == "podman":
+        return {"ansible_connection": CONNECTIONS["podman"]}
+    return {
+        "ansible_connection": "ssh",
+        "ansible_host": host["address"],
+        "ansible_user": "root",
+        "ansible_ssh_private_key_file": world["ssh"]["private_key"],
+        "ansible_ssh_common_args": world["ssh"]["common_args"],
+        "ansible_pipelining": True,
+    }
+
+
 def inventory(world: dict) -> dict:
     """Ansible inventory: the hosts in group ecs_anywhere, the world's URLs as variables of all."""
-    variables = {"ecsa_world_state_dir": world["state_dir"], "ecsa_world_gateway": world["gateway"]}
+    variables = {
+        "ecsa_world_state_dir": world["state_dir"],
+        "ecsa_world_gateway": world["gateway"],
+        "ecsa_world_network": world["network"],
+    }
     for name, server in world["servers"].items():
         variables[f"ecsa_world_{name}_url"] = server["url"]
         variables[f"ecsa_world_{name}_url_for_hosts"] = server["host_url"]
@@ -175,7 +225,7 @@ def inventory(world: dict) -> dict:
                 "ecs_anywhere": {
                     "hosts": {
                         h["name"]: {
-                            "ansible_connection": "containers.podman.podman",
+                            **_connection_vars(world, h),
                             "ansible_python_interpreter": "/usr/bin/python3",
                             "ecsa_world_suite": h["suite"],
                             # Hosts run natively, so they share the controller's Debian architecture.
@@ -206,7 +256,10 @@ def down(state_dir: Path, log=print) -> dict:
         memory = {key: round(value / 2**20, 1) for key, value in hosts.memory_bytes(name).items()}
         report["memory_mib"][name] = memory
         log(f"world: removing host {name} (memory MiB: {memory})")
+    ssh.close_masters(state_dir)
     hosts.remove(*names)
+    # Only this world's network (named from and labelled with its state directory): other worlds keep theirs.
+    hosts.remove_networks(*hosts.labelled_networks(state_dir))
     for leftover in ("world.json", "inventory.yml"):
         (state_dir / leftover).unlink(missing_ok=True)
     if state_dir.exists():
