@@ -40,7 +40,8 @@ class CallbackModule(CallbackBase):
         self._close_current()
         self._current = {
             "name": task.get_name(),
-            "path": task.get_path() or "",
+            "action": task.action,
+            "ran": 0,
             "changed": 0,
             "_start": time.monotonic(),
         }

@@ -94,3 +94,40 @@ def test_per_host_operations_are_those_called_once_per_registering_host():
         "AddTagsToResource 10, DescribeInstanceInformation 13, ListTagsForResource 10"
     )
     assert report.per_host_operations(record, 0) == "-"
+
+
+def test_stats_callback_counts_hosts_that_ran_and_changed_each_task(tmp_path, monkeypatch):
+    import json  # noqa: PLC0415
+
+    from benchmarks.callback_plugins.bench_stats import CallbackModule  # noqa: PLC0415
+
+    class Task:
+        action = "ansible.builtin.get_url"
+
+        def get_name(self):
+            return "Download the package"
+
+    class Result:
+        def __init__(self, changed):
+            self.changed = changed
+
+        def is_changed(self):
+            return self.changed
+
+    class Stats:
+        processed = ("h1", "h2")
+
+        def summarize(self, host):
+            return {"changed": 1 if host == "h1" else 0}
+
+    monkeypatch.setenv("BENCH_STATS_FILE", str(tmp_path / "stats.json"))
+    callback = CallbackModule()
+    callback.v2_playbook_on_task_start(Task(), False)
+    callback.v2_runner_on_ok(Result(True))
+    callback.v2_runner_on_ok(Result(False))
+    callback.v2_playbook_on_stats(Stats())
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert [(t["name"], t["action"], t["ran"], t["changed"]) for t in stats["tasks"]] == [
+        ("Download the package", "ansible.builtin.get_url", 2, 1)
+    ]
+    assert stats["recap"] == {"h1": {"changed": 1}, "h2": {"changed": 0}}
