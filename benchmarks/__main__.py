@@ -131,6 +131,8 @@ def merge(earlier: dict, later: dict) -> dict:
         else:
             merged["machine"][key] = value
     merged["real"].update(later.get("real", {}))
+    if earlier.get("notes") or later.get("notes"):
+        merged["notes"] = [*earlier.get("notes", []), *later.get("notes", [])]
     for scenario in {*earlier.get("fleet", {}), *later.get("fleet", {})}:
         merged["fleet"][scenario] = {
             **earlier.get("fleet", {}).get(scenario, {}),
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep earlier results of the sizes not run now")
     parser.add_argument("--results", type=Path, default=RESULTS_JSON, help="where the measured results go")
     parser.add_argument("--merge", type=Path, nargs="*", default=[], help="with --report-only: more results files")
+    parser.add_argument("--note", action="append", default=[], help="a note on this run for RESULTS.md (repeatable)")
     args = parser.parse_args(argv)
     scenarios = [scenario.strip() for scenario in args.scenarios.split(",") if scenario.strip()]
     unknown = set(scenarios) - set(fleet.SCENARIOS)
@@ -181,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         save()
         results = json.loads(args.results.read_text())
 
+    if args.note:
+        results["notes"] = [*results.get("notes", []), *args.note]
+        args.results.write_text(json.dumps(results, indent=1) + "\n")
     checks = budgets.check_all(results)
     RESULTS_MD.write_text(report.render(results, checks, PLOT.name))
     report.plot(results, PLOT)

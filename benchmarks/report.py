@@ -199,6 +199,11 @@ def render(results: dict, checks: list[Check], plot_name: str) -> str:
         "this ran: the load averages above and each run's `load_before` in `results.json` show how much.",
         "Wall times are therefore upper bounds; call counts do not depend on load.",
         "",
+        *(
+            ["## Notes on this run", "", *(f"- {note}" for note in results["notes"]), ""]
+            if results.get("notes")
+            else []
+        ),
         "## Budgets",
         "",
         budgets_table(checks),
