@@ -57,12 +57,13 @@ def check_rerun(case: str, hosts: int, record: dict) -> list[Check]:
     ]
 
 
-def check_first(case: str, new_hosts: int, hosts: int, record: dict, per_host_rule: bool) -> list[Check]:
+def check_first(case: str, new_hosts: int, record: dict, per_host_rule: bool) -> list[Check]:
     created = record["writes"].get("CreateActivation", 0)
     wanted = activation_limit(new_hosts)
     checks = [Check("first run: activations = ceil(N_new/1000)", case, str(wanted), str(created), created == wanted)]
     if per_host_rule:
-        # Fewer calls than hosts for every batchable operation: a per-host lookup would make N.
+        # Fewer calls than hosts that registered, for every batchable operation: a per-host call makes
+        # at least one each (a batched lookup plus a few polling rounds stays well below).
         worst = max(
             (
                 (operation, record["reads"].get(operation, 0) + record["writes"].get(operation, 0))
@@ -74,9 +75,9 @@ def check_first(case: str, new_hosts: int, hosts: int, record: dict, per_host_ru
             Check(
                 "first run: no per-host call a batched call can replace",
                 case,
-                f"each batchable operation < N = {hosts} calls",
+                f"each batchable operation < {new_hosts} calls (hosts registering)",
                 f"{worst[0]} {worst[1]}",
-                worst[1] < hosts,
+                worst[1] < new_hosts,
             )
         )
     return checks
@@ -128,15 +129,15 @@ def check_all(results: dict) -> list[Check]:
     checks: list[Check] = []
     for size, runs in sorted(results.get("real", {}).items(), key=lambda item: int(item[0])):
         hosts = int(size)
-        checks += check_first(f"real N={hosts}", hosts, hosts, runs["first registration"], per_host_rule=False)
+        checks += check_first(f"real N={hosts}", hosts, runs["first registration"], per_host_rule=False)
         checks += check_rerun(f"real N={hosts}", hosts, runs["re-run"])
         checks.append(check_rerun_time(hosts, runs["first registration"], runs["re-run"]))
     fleet = results.get("fleet", {})
     for size, record in sorted(fleet.get("all new", {}).items(), key=lambda item: int(item[0])):
-        checks += check_first(f"fleet all new N={size}", int(size), int(size), record, per_host_rule=True)
+        checks += check_first(f"fleet all new N={size}", int(size), record, per_host_rule=True)
     for size, record in sorted(fleet.get("10% stale", {}).items(), key=lambda item: int(item[0])):
         stale = ceil(int(size) / 10)
-        checks += check_first(f"fleet 10% stale N={size}", stale, int(size), record, per_host_rule=True)
+        checks += check_first(f"fleet 10% stale N={size}", stale, record, per_host_rule=True)
     registered = {int(size): record for size, record in fleet.get("all registered", {}).items()}
     for size, record in sorted(registered.items()):
         checks += check_rerun(f"fleet all registered N={size}", size, record)
