@@ -126,6 +126,8 @@ def split_table(fleet: dict) -> str:
             split = fleet[scenario][size].get("time_split")
             if split:
                 rows.append([scenario, size, *(f"{value:.1f}" for value in split.values())])
+    if not rows:
+        return "Not recorded for these runs."
     return table(["scenario", "N", "run-once tasks s", "per-host tasks s", "outside tasks s"], rows)
 
 
@@ -138,6 +140,7 @@ def alternatives_rows(results: dict, sizes: list[int]) -> list[list]:
     rows = []
     for size in sizes:
         ours = measured_rerun(results, size)
+        on_real_hosts = str(size) in results.get("real", {})
         if ours is not None:
             rows.append(
                 [
@@ -145,7 +148,7 @@ def alternatives_rows(results: dict, sizes: list[int]) -> list[list]:
                     "this collection (measured)",
                     reads(ours),
                     writes(ours),
-                    ours.get("downloads", "0 (no host run)"),
+                    ours.get("downloads", "-") if on_real_hosts else "- (hosts simulated)",
                     ours["changed_tasks"],
                     "yes",
                 ]

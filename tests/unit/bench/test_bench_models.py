@@ -49,7 +49,7 @@ def test_report_tables_show_measured_rows_and_models_labelled():
     assert (
         "| all registered | 100 | 12.5 | 125 | 3 | 0 | 0 | 60 | DescribeInstanceInformation 2, GetRole 1 | - |" in text
     )
-    assert "| 100 | this collection (measured) | 3 | 0 | 0 | 0 | yes |" in text
+    assert "| 100 | this collection (measured) | 3 | 0 | - (hosts simulated) | 0 | yes |" in text
     assert "| 100 | AWS install script, per host (model) | 0 | 0 | 300 | - | no |" in text
     assert "| re-run: 0 writes | fleet all registered N=100 | 0 | 0 | met |" in text
     assert "| all registered | 100 | 4.0 | 6.5 | 2.0 |" in text
