@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.fleet_agents import ECS_AGENT, SSM_AGENT, heartbeat
-from tests.agents.runtime.aws_json import JsonClient
+from benchmarks.fleet_agents import register_host
 
 REGION = "us-east-1"
 CLUSTER = "bench"
@@ -66,26 +65,17 @@ def _controller(emulator, service: str):
 
 
 def _register(emulator, activation: dict, name: str) -> tuple[str, str]:
-    """What a real host's agents did when it first registered: SSM registration and heartbeat,
-    the Name tag the role set, the ECS registration."""
-    ssm = JsonClient("ssm", REGION, emulator.url, SSM_AGENT, "agent")
-    instance_id = ssm.call(
-        "RegisterManagedInstance",
-        {"ActivationId": activation["ActivationId"], "ActivationCode": activation["ActivationCode"]},
-    )["InstanceId"]
-    heartbeat(emulator.url, REGION, instance_id, name)
+    """What a real host's agents did when it first registered (SSM registration and heartbeat, ECS
+    registration), and the Name tag the role set then."""
+    host = {
+        "host": name,
+        "instance_id": "",
+        "activation": {"id": activation["ActivationId"], "code": activation["ActivationCode"]},
+    }
+    instance_id, arn = register_host(emulator.url, REGION, CLUSTER, host)
     _controller(emulator, "ssm").add_tags_to_resource(
         ResourceType="ManagedInstance", ResourceId=instance_id, Tags=[{"Key": "Name", "Value": name}]
     )
-    ecs = JsonClient("ecs", REGION, emulator.url, ECS_AGENT, instance_id)
-    arn = ecs.call(
-        "RegisterContainerInstance",
-        {
-            "cluster": CLUSTER,
-            "instanceIdentityDocument": json.dumps({"instanceId": instance_id, "region": REGION}),
-            "instanceIdentityDocumentSignature": "",
-        },
-    )["containerInstance"]["containerInstanceArn"]
     return instance_id, arn
 
 

@@ -24,7 +24,8 @@ ECS_AGENT = "amazon-ecs-agent/1.90.0 (linux)"
 PARALLEL = 8
 
 
-def register_host(endpoint: str, region: str, cluster: str, host: dict) -> str:
+def register_host(endpoint: str, region: str, cluster: str, host: dict) -> tuple[str, str]:
+    """The host's managed instance id and container instance ARN, after its agents registered."""
     instance_id = host["instance_id"]
     if host["activation"].get("id"):
         ssm = JsonClient("ssm", region, endpoint, SSM_AGENT, "agent")
@@ -35,7 +36,7 @@ def register_host(endpoint: str, region: str, cluster: str, host: dict) -> str:
         instance_id = answer["InstanceId"]
     heartbeat(endpoint, region, instance_id, host["host"])
     ecs = JsonClient("ecs", region, endpoint, ECS_AGENT, instance_id)
-    ecs.call(
+    answer = ecs.call(
         "RegisterContainerInstance",
         {
             "cluster": cluster,
@@ -47,7 +48,7 @@ def register_host(endpoint: str, region: str, cluster: str, host: dict) -> str:
             ],
         },
     )
-    return instance_id
+    return instance_id, answer["containerInstance"]["containerInstanceArn"]
 
 
 def heartbeat(endpoint: str, region: str, instance_id: str, computer_name: str) -> None:
@@ -78,7 +79,7 @@ def register_all(request: dict) -> dict[str, str]:
         ids = pool.map(
             lambda host: register_host(request["endpoint"], request["region"], request["cluster"], host), hosts
         )
-        return {host["host"]: instance_id for host, instance_id in zip(hosts, ids, strict=True)}
+        return {host["host"]: registered[0] for host, registered in zip(hosts, ids, strict=True)}
 
 
 def main() -> int:
