@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the host packages the test world needs (podman with runc,
-# debootstrap, dpkg-deb, gpg), from Debian, when they are missing.
+# debootstrap, dpkg-deb, gpg, the ssh client), from Debian, when they are missing.
 set -euo pipefail
 missing=()
-for pair in podman:podman runc:runc debootstrap:debootstrap dpkg-deb:dpkg-dev gpg:gnupg; do
+for pair in podman:podman runc:runc debootstrap:debootstrap dpkg-deb:dpkg-dev gpg:gnupg ssh:openssh-client; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
