@@ -8,9 +8,12 @@ __metaclass__ = type
 
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import all_pages, chunked
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import isoformat
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import is_managed_instance_id
 
 # ListContainerInstances and DescribeContainerInstances both take at most 100.
 PER_CALL = 100
+# UpdateContainerInstancesState takes at most 10.
+STATE_UPDATES_PER_CALL = 10
 
 
 def format_container_instance(container_instance):
@@ -90,3 +93,26 @@ def lookup(client, cluster, instance_ids=None, arns=None, status=None):
     missing.extend(arn for arn in arns if arn not in by_arn)
     selected = [item for item in by_arn.values() if not status or item.get("status") in status]
     return [format_container_instance(item) for item in selected], list(dict.fromkeys(missing))
+
+
+def _arn_id(arn):
+    # The id ends both the old and the new ARN format, so either form of an ARN matches.
+    return str(arn).rsplit("/", 1)[-1]
+
+
+def live_by_reference(found, references):
+    """Each reference (mi- id or container instance ARN) mapped to its container instance
+    among ``found`` that is not INACTIVE, or to None when it has none."""
+    by_instance_id = {}
+    by_arn_id = {}
+    for item in found:
+        if item.get("status") == "INACTIVE":
+            continue
+        by_instance_id.setdefault(item.get("ec2_instance_id"), item)
+        by_arn_id[_arn_id(item.get("arn"))] = item
+    return {
+        reference: by_instance_id.get(reference)
+        if is_managed_instance_id(reference)
+        else by_arn_id.get(_arn_id(reference))
+        for reference in references
+    }

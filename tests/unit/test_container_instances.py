@@ -92,3 +92,14 @@ def test_documented_keys_and_whole_cluster_listing():
         "agent_version": "1.90.0",
         "registered_at": None,
     }
+
+
+def test_live_by_reference_matches_ids_and_either_arn_format_and_skips_inactive():
+    instances = cluster_of(4)
+    instances[3]["status"] = "INACTIVE"
+    found = [container_instances.format_container_instance(c) for c in instances]
+    old_format = f"arn:aws:ecs:us-east-1:123456789012:container-instance/{2:032x}"
+    references = [mi(0), arn(1), old_format, mi(3), arn(3), mi(9)]
+    live = container_instances.live_by_reference(found, references)
+    assert list(live) == references
+    assert [live[r]["arn"] if live[r] else None for r in references] == [arn(0), arn(1), arn(2), None, None, None]
