@@ -1,7 +1,7 @@
 """Tag planning of the managed_instance module (plugins/modules/managed_instance.py)."""
 
 import pytest
-from ansible_collections.onprem.ecs_anywhere.plugins.modules.managed_instance import wanted_tags
+from ansible_collections.onprem.ecs_anywhere.plugins.modules.managed_instance import batch_problems, wanted_tags
 
 CURRENT = {"Name": "old", "site": "lyon", "owner": "ops"}
 
@@ -21,3 +21,39 @@ CURRENT = {"Name": "old", "site": "lyon", "owner": "ops"}
 )
 def test_wanted_tags(name, tags, purge, to_set, to_remove):
     assert wanted_tags(CURRENT, name, tags, purge) == (to_set, to_remove)
+
+
+def batch_params(instances, **params):
+    return dict({"name": None, "tags": None, "purge_tags": True, "state": "present", "instances": instances}, **params)
+
+
+def element(instance_id, name=None, tags=None):
+    return {"instance_id": instance_id, "name": name, "tags": tags}
+
+
+def test_batch_problems_none_for_good_input():
+    good = [element("mi-0123456789abcdef0", "a"), element("mi-0123456789abcdef1", tags={"Name": "b"})]
+    assert batch_problems(batch_params(good, tags={"site": "lyon"})) == []
+
+
+def test_batch_problems_name_each_element_and_shared_option():
+    problems = batch_problems(
+        batch_params(
+            [
+                element("mi-0123456789abcdef0", "a"),
+                element("mi-XYZ"),
+                element("mi-0123456789abcdef0", "b", tags={"AWS:k": "v"}),
+            ],
+            name="all",
+            tags={"Name": "shared", "aws:x": "1"},
+        )
+    )
+    assert problems == [
+        "name: cannot be used with instances, as names differ per instance; "
+        "give each element of instances its own name",
+        "tags: aws:x begin(s) with aws:, a prefix AWS reserves",
+        "tags: the Name tag ('shared') contradicts instances[0].name ('a'); set only instances[0].name",
+        "instances[1].instance_id: 'mi-XYZ' is not a managed instance id (mi- followed by 17 lowercase hex digits)",
+        "instances[2].tags: AWS:k begin(s) with aws:, a prefix AWS reserves",
+        "instances: mi-0123456789abcdef0 is given more than once (instances[0], instances[2]); give each instance once",
+    ]
