@@ -4,6 +4,7 @@ made to match, through the same calls the agents and the role make when hosts re
 
 from __future__ import annotations
 
+import base64
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -28,14 +29,30 @@ def stale_hosts(names: list[str]) -> list[str]:
 
 
 def local_facts(instance_id: str = "", container_instance_arn: str = "") -> dict:
-    """What local_state.yml notes: the key file's instanceID, ECS_CLUSTER from ecs.config, the
-    installed agents, the agent's ContainerInstanceArn (from its introspection endpoint)."""
-    registered = bool(instance_id)
+    """What local_state.yml's reads return on such a host (its registered results): the SSM key
+    file (slurp), the ECS agent's configuration (slurp), the agent's introspection answer (uri),
+    and dpkg-query's list of the installed agents. local_state_note.yml turns them into facts."""
+    if not instance_id:
+        return {
+            "__ecs_anywhere_registration_key": {"failed": True, "msg": "file not found"},
+            "__ecs_anywhere_ecs_config_file": {"failed": True, "msg": "file not found"},
+            "__ecs_anywhere_ecs_metadata": {"failed": True, "status": -1, "msg": "Connection refused"},
+            "__ecs_anywhere_package_query_result": {"rc": 1, "stdout_lines": []},
+        }
+    key = json.dumps({"instanceID": instance_id, "privateKey": "simulated", "region": REGION})
+    config = f"ECS_CLUSTER={CLUSTER}\nECS_EXTERNAL=true\nAWS_DEFAULT_REGION={REGION}\n"
     return {
-        "__ecs_anywhere_local_instance_id": instance_id,
-        "__ecs_anywhere_local_cluster": CLUSTER if registered else "",
-        "__ecs_anywhere_installed_agents": AGENTS if registered else [],
-        "__ecs_anywhere_local_container_instance_arn": container_instance_arn,
+        "__ecs_anywhere_registration_key": {"content": base64.b64encode(key.encode()).decode()},
+        "__ecs_anywhere_ecs_config_file": {"content": base64.b64encode(config.encode()).decode()},
+        "__ecs_anywhere_ecs_metadata": (
+            {"status": 200, "json": {"Cluster": CLUSTER, "ContainerInstanceArn": container_instance_arn}}
+            if container_instance_arn
+            else {"failed": True, "status": -1, "msg": "Connection refused"}
+        ),
+        "__ecs_anywhere_package_query_result": {
+            "rc": 0,
+            "stdout_lines": [f"{agent} installed" for agent in AGENTS],
+        },
     }
 
 

@@ -5,7 +5,9 @@ tests/agents' packages make on the world's real hosts; the call log marks them a
 
   python -m benchmarks.fleet_agents < request.json > answer.json
 
-request: {"endpoint", "region", "cluster", "hosts": [names], "instance_ids": [...], "activations": [{"id", "code"}]}
+request: {"endpoint", "region", "cluster", "hosts": [names], "instance_ids": [...],
+          "activation_indexes": [index into activations, or null: the host keeps its SSM identity],
+          "activations": [the role's ssm_activation results: {"activation_id", "activation_code", ...}]}
 (an activation {} when the host keeps its identity and only needs ECS); answer: {host: instance_id}.
 The activation codes come on stdin only, never as arguments or in a file.
 """
@@ -69,10 +71,14 @@ def heartbeat(endpoint: str, region: str, instance_id: str, computer_name: str) 
 
 
 def register_all(request: dict) -> dict[str, str]:
+    activations = [
+        {"id": activation.get("activation_id", ""), "code": activation.get("activation_code", "")}
+        for activation in request["activations"]
+    ]
     hosts = [
-        {"host": name, "instance_id": instance_id, "activation": activation}
-        for name, instance_id, activation in zip(
-            request["hosts"], request["instance_ids"], request["activations"], strict=True
+        {"host": name, "instance_id": instance_id, "activation": activations[index] if index is not None else {}}
+        for name, instance_id, index in zip(
+            request["hosts"], request["instance_ids"], request["activation_indexes"], strict=True
         )
     ]
     with ThreadPoolExecutor(PARALLEL) as pool:

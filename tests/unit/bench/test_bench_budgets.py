@@ -63,6 +63,13 @@ def test_fleet_time_limit_and_linear_growth():
     assert superlinear[1].measured == "10.50"
 
 
+def test_fleet_time_is_the_controllers_share_without_the_stand_ins_for_the_hosts_side():
+    with_stand_ins = dict(record(seconds=90), stand_in_seconds=40.0)
+    checks = budgets.check_fleet_time({100: dict(record(seconds=9), stand_in_seconds=4.0), 1000: with_stand_ins})
+    assert checks[0].measured == "50.0 s" and checks[0].ok is True
+    assert checks[1].measured == "10.00" and checks[1].ok is True
+
+
 def test_fleet_time_not_measured_without_n_1000():
     checks = budgets.check_fleet_time({100: record(seconds=5)})
     assert [check.status for check in checks] == ["not measured", "not measured"]
