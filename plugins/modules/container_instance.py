@@ -489,8 +489,11 @@ def validate(module):
         for index, value in enumerate(params["instances"]):
             problems += instance_problems(value, f"instances[{index}]", params["cluster"])
         problems += duplicate_problems(params["instances"], "instances")
-    else:
+    elif params["instance"] is not None:
         problems = instance_problems(params["instance"], "instance", params["cluster"])
+    else:
+        # Both given as null pass required_one_of.
+        problems = ["instance: one of instance and instances is required"]
     problems += cluster_problems(params["cluster"])
     if params["drain_timeout"] < 0:
         problems.append(f"drain_timeout: must be 0 or more seconds, got {params['drain_timeout']}")

@@ -489,6 +489,9 @@ def main():
     params = module.params
     if params["instances"] is not None:
         run_batch(module)
+    if params["instance_id"] is None:
+        # Both given as null pass required_one_of.
+        module.fail_json(msg="instance_id: one of instance_id and instances is required")
 
     problems = managed_instance_id_problems([params["instance_id"]], "instance_id")
     problems += name_tag_problems(params["name"], params["tags"], "tags")

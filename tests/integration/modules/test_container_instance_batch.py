@@ -195,6 +195,8 @@ def test_bad_elements_are_named_by_position_before_any_call(emulator):
     assert both["failed"] and "mutually exclusive" in both["msg"]
     neither = run_module(MODULE, {"cluster": "edge", "state": "absent"}, emulator.env())
     assert neither["failed"] and "instance, instances" in neither["msg"]
+    nulls = run_module(MODULE, {"cluster": "edge", "instances": None}, emulator.env())
+    assert nulls["failed"] and nulls["msg"] == "instance: one of instance and instances is required"
     assert emulator.calls() == []
     assert statuses(emulator, arns) == ["ACTIVE", "ACTIVE"]
 

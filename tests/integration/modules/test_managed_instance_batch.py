@@ -191,6 +191,8 @@ def test_bad_input_is_named_by_position_before_any_call(emulator):
     assert both["failed"] and "mutually exclusive" in both["msg"]
     neither = run_module(MODULE, {"name": "x"}, emulator.env())
     assert neither["failed"] and "instance_id, instances" in neither["msg"]
+    nulls = run_module(MODULE, {"instances": None}, emulator.env())
+    assert nulls["failed"] and nulls["msg"] == "instance_id: one of instance_id and instances is required"
     assert emulator.calls() == []
 
 
