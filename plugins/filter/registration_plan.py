@@ -18,8 +18,8 @@ description:
   - Used by the P(onprem.ecs_anywhere.external_instance#role) role, once per play batch, on the
     controller. It matches each host's own registration (the managed instance id in its SSM key
     file, the cluster in its ECS agent configuration) with what SSM and ECS report, and returns
-    what every host needs: a new SSM registration, a new ECS registration, the container
-    instances it leaves behind, and its place in the batch's hybrid activations.
+    what every host needs (a new SSM registration, a new ECS registration, the container
+    instances it leaves behind, its place in the batch's hybrid activations).
   - The settings the batch's AWS work runs with once must be the same on every host of the batch;
     a host that differs is an error naming the setting and the hosts.
 options:
@@ -94,7 +94,7 @@ _value:
     deregister:
       description:
         - What taking the hosts out (C(ecs_anywhere_state=absent)) deregisters, for the hosts SSM
-          knows: C(container_instances), grouped as RV(_value.leave) is, and C(managed_instances),
+          knows, C(container_instances), grouped as RV(_value.leave) is, and C(managed_instances),
           each as C({instance_id}).
       type: dict
     replaced_identities:
