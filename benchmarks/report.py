@@ -206,7 +206,7 @@ def render(results: dict, checks: list[Check], plot_name: str) -> str:
         "",
         machine_lines(results["machine"]),
         "",
-        "The machine was shared with other work (test worlds, lint, molecule runs of other changes) while",
+        "The machine may have been shared with other work (test worlds, lint, molecule runs) while",
         "this ran: the load averages above and each run's `load_before` in `results.json` show how much.",
         "Wall times are therefore upper bounds; call counts do not depend on load.",
         "",
