@@ -73,14 +73,10 @@ _value:
           C(needs_ssm_registration), C(needs_ecs_registration), C(activation) (index of the
           host's activation, or V(null)), C(start_agents), C(instance_name) and C(instance_tags).
       type: dict
-    registering:
-      description: The hosts that register with SSM, in batch order.
-      type: list
-      elements: str
     activation_of:
       description:
-        - Per host that registers with SSM, the index of its activation. Small when little is to
-          be done, so hosts look themselves up here rather than in RV(_value.hosts).
+        - Per host that registers with SSM, in batch order, the index of its activation. Small
+          when little is to be done, so hosts look themselves up here rather than in RV(_value.hosts).
       type: dict
     ecs_registering:
       description: The hosts that register with ECS, as keys.
@@ -162,7 +158,6 @@ def registration_plan(hosts, managed_instances=None, container_instances=None, c
 
     plan = {
         "hosts": {},
-        "registering": [],
         "activation_of": {},
         "ecs_registering": {},
         "leave": [],
@@ -201,9 +196,8 @@ def registration_plan(hosts, managed_instances=None, container_instances=None, c
         if entry["needs_ecs_registration"]:
             plan["ecs_registering"][host["name"]] = True
         if entry["needs_ssm_registration"]:
-            entry["activation"] = len(plan["registering"]) // activation_size
+            entry["activation"] = len(plan["activation_of"]) // activation_size
             plan["activation_of"][host["name"]] = entry["activation"]
-            plan["registering"].append(host["name"])
             if managed:
                 plan["replaced_identities"].append({"instance_id": managed["instance_id"]})
         if managed:

@@ -51,7 +51,6 @@ def test_a_registered_host_needs_nothing_and_a_new_one_everything():
     assert plan["hosts"]["a"]["needs_ecs_registration"] is False
     assert plan["hosts"]["b"]["needs_ssm_registration"] is True
     assert plan["hosts"]["b"]["needs_ecs_registration"] is True
-    assert plan["registering"] == ["b"]
     assert plan["activation_of"] == {"b": 0}
     assert plan["ecs_registering"] == {"b": True}
     assert plan["leave"] == []
@@ -73,7 +72,7 @@ def test_a_host_moving_clusters_leaves_its_old_container_instance_drained_as_the
     assert plan["leave"] == [{"cluster": "old", "drain_timeout": 30, "force": False, "instances": [mi(1), mi(2)]}]
     assert plan["hosts"]["a"]["needs_ssm_registration"] is False
     assert plan["hosts"]["a"]["needs_ecs_registration"] is True
-    assert plan["registering"] == []
+    assert plan["activation_of"] == {}
 
 
 def test_forced_reregistration_replaces_the_identity_and_its_container_instance():
@@ -87,7 +86,7 @@ def test_forced_reregistration_replaces_the_identity_and_its_container_instance(
 def test_a_host_left_unstarted_registers_nowhere_and_lets_go_of_nothing():
     hosts = [host("a", mi(1), "old", start_agents=False), host("b", start_agents=False)]
     plan = registration_plan(hosts, [], [container(1)], CLUSTER)
-    assert plan["registering"] == [] and plan["ecs_registering"] == {} and plan["leave"] == []
+    assert plan["activation_of"] == {} and plan["ecs_registering"] == {} and plan["leave"] == []
 
 
 def test_a_stopped_container_instance_is_registered_again_without_a_new_identity():
