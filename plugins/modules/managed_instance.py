@@ -207,6 +207,20 @@ def wanted_tags(current, name, tags, purge_tags):
     return compare_aws_tags(current, desired, purge_tags=purge_tags and tags is not None)
 
 
+def sync_tags(write, before, name, tags, *, purge_tags, check_mode):
+    """(tags set, keys removed, tags after) of bringing ``before`` to ``name`` and ``tags``;
+    ``write(operation, method, **params)`` makes the calls (none in check mode)."""
+    to_set, to_remove = wanted_tags(before, name, tags, purge_tags)
+    after = {k: v for k, v in before.items() if k not in to_remove}
+    after.update(to_set)
+    if not check_mode:
+        if to_remove:
+            write("RemoveTagsFromResource", "remove_tags_from_resource", TagKeys=to_remove)
+        if to_set:
+            write("AddTagsToResource", "add_tags_to_resource", Tags=ansible_dict_to_boto3_tag_list(to_set))
+    return to_set, to_remove, after
+
+
 class ManagedInstanceManager:
     def __init__(self, module):
         self.module = module
@@ -235,6 +249,9 @@ class ManagedInstanceManager:
         )
         return boto3_tag_list_to_ansible_dict(response.get("TagList", []))
 
+    def write_tags(self, operation, method, **params):
+        self.call(operation, method, ResourceType="ManagedInstance", ResourceId=self.instance_id, **params)
+
     def ensure_present(self, instance):
         params = self.module.params
         if instance is None:
@@ -242,26 +259,14 @@ class ManagedInstanceManager:
                 msg=f"instance_id: SSM does not know {self.instance_id} (never registered, or deregistered)"
             )
         before = self.current_tags()
-        to_set, to_remove = wanted_tags(before, params["name"], params["tags"], params["purge_tags"])
-        after = {k: v for k, v in before.items() if k not in to_remove}
-        after.update(to_set)
-        if not self.module.check_mode:
-            if to_remove:
-                self.call(
-                    "RemoveTagsFromResource",
-                    "remove_tags_from_resource",
-                    ResourceType="ManagedInstance",
-                    ResourceId=self.instance_id,
-                    TagKeys=to_remove,
-                )
-            if to_set:
-                self.call(
-                    "AddTagsToResource",
-                    "add_tags_to_resource",
-                    ResourceType="ManagedInstance",
-                    ResourceId=self.instance_id,
-                    Tags=ansible_dict_to_boto3_tag_list(to_set),
-                )
+        to_set, to_remove, after = sync_tags(
+            self.write_tags,
+            before,
+            params["name"],
+            params["tags"],
+            purge_tags=params["purge_tags"],
+            check_mode=self.module.check_mode,
+        )
         if NAME_TAG in to_set:
             instance = dict(instance, name=to_set[NAME_TAG])
         changed = bool(to_set or to_remove)
@@ -327,30 +332,16 @@ class ManagedInstanceBatch:
             ResourceId=instance_id,
         )
         before = boto3_tag_list_to_ansible_dict(response.get("TagList", []))
-        to_set, to_remove = wanted_tags(before, element["name"], tags, params["purge_tags"])
-        after = {k: v for k, v in before.items() if k not in to_remove}
-        after.update(to_set)
-        if not self.module.check_mode:
-            if to_remove:
-                self.call(
-                    "RemoveTagsFromResource",
-                    "remove_tags_from_resource",
-                    instance_id,
-                    ResourceType="ManagedInstance",
-                    ResourceId=instance_id,
-                    TagKeys=to_remove,
-                )
-                self.written = True
-            if to_set:
-                self.call(
-                    "AddTagsToResource",
-                    "add_tags_to_resource",
-                    instance_id,
-                    ResourceType="ManagedInstance",
-                    ResourceId=instance_id,
-                    Tags=ansible_dict_to_boto3_tag_list(to_set),
-                )
-                self.written = True
+
+        def write(operation, method, **write_params):
+            self.call(
+                operation, method, instance_id, ResourceType="ManagedInstance", ResourceId=instance_id, **write_params
+            )
+            self.written = True
+
+        to_set, to_remove, after = sync_tags(
+            write, before, element["name"], tags, purge_tags=params["purge_tags"], check_mode=self.module.check_mode
+        )
         entry = {
             "instance_id": instance_id,
             "changed": bool(to_set or to_remove),
