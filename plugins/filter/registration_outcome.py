@@ -65,13 +65,8 @@ _value:
       description: The managed instance ids to wait for (hosts that registered and did not fail).
       type: list
       elements: str
-    hosts:
-      description:
-        - Per host name, C(managed_instance) and C(container_instance) as they are now, and
-          C(failure), the message the host fails with (V('') when it is fine).
-      type: dict
     failures:
-      description: Per host that fails, its message (C(hosts) has them too; this one is small).
+      description: Per host that fails, its message.
       type: dict
     naming:
       description: The managed instances to name and tag, as the O(onprem.ecs_anywhere.managed_instance#module:instances) option takes them.
@@ -113,7 +108,7 @@ def registration_outcome(
     container_now = {}
     for item in container_instances or []:
         container_now.setdefault(item.get("ec2_instance_id"), item)
-    outcome = {"waiting": [], "hosts": {}, "failures": {}, "naming": [], "report": {}}
+    outcome = {"waiting": [], "failures": {}, "naming": [], "report": {}}
     # The hosts still in the batch: one that failed outside the role's rescue is gone from it.
     for name, held in instance_ids.items():
         entry = plan["hosts"].get(name)
@@ -153,10 +148,9 @@ def registration_outcome(
             if entry["instance_tags"]:
                 naming["tags"] = entry["instance_tags"]
             outcome["naming"].append(naming)
-        outcome["hosts"][name] = {"managed_instance": managed, "container_instance": container, "failure": failure}
         if failure:
             outcome["failures"][name] = failure
-        if not failure:
+        else:
             outcome["report"][name] = {
                 "managed_instance_id": instance_id or "(would register)",
                 "container_instance_arn": container.get("arn") or ("(would register)" if check_mode else ""),

@@ -202,4 +202,4 @@ def test_a_check_run_waits_for_nothing_names_nothing_and_fails_nothing():
 def test_hosts_gone_from_the_batch_are_left_out():
     plan = plan_for([host("a"), host("b")])
     outcome = registration_outcome(plan, {"a": ""}, cluster=CLUSTER, check_mode=True)
-    assert list(outcome["hosts"]) == ["a"]
+    assert list(outcome["report"]) == ["a"]
