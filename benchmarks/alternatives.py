@@ -5,7 +5,6 @@ own collections). Labelled as models wherever they are shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
 
 @dataclass(frozen=True)
@@ -64,22 +63,4 @@ def per_host_lookup_rerun(hosts: int) -> Cost:
         changed_tasks=0,
         detects_stale=True,
         source="per-host lookup pattern (one SSM and two ECS reads per host)",
-    )
-
-
-def ours_rerun_budget(hosts: int) -> int:
-    """The issue's budget for a re-run with everything registered: reads <= 3 + 2*ceil(N/50)."""
-    return 3 + 2 * ceil(hosts / 50)
-
-
-def ours_rerun_expected(hosts: int) -> Cost:
-    """What the role's design says a re-run costs: control plane GetRole, ListAttachedRolePolicies,
-    DescribeClusters; SSM DescribeInstanceInformation by 50 ids; ECS DescribeContainerInstances by 100."""
-    return Cost(
-        reads=3 + ceil(hosts / 50) + ceil(hosts / 100),
-        writes=0,
-        downloads=0,
-        changed_tasks=0,
-        detects_stale=True,
-        source="docs/how-it-works.md",
     )

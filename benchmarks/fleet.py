@@ -31,9 +31,20 @@ def stale_hosts(names: list[str]) -> list[str]:
 def local_facts(instance_id: str = "", container_instance_arn: str = "") -> dict:
     """What local_state.yml's reads return on such a host (its registered results): the SSM key
     file (slurp), the ECS agent's configuration (slurp), the agent's introspection answer (uri),
-    and dpkg-query's list of the installed agents. local_state_note.yml turns them into facts."""
+    dpkg-query's list of the installed agents, df's free space under /var and the skipped GPU
+    probe. The role's preflight.yml judges and notes them."""
+    reads = {
+        "__ecs_anywhere_df": {
+            "rc": 0,
+            "stdout_lines": [
+                "Filesystem     1024-blocks     Used Available Capacity Mounted on",
+                "/dev/sda1         41152736 12345678  26710228      32% /",
+            ],
+        },
+        "__ecs_anywhere_nvidia_smi": {"skipped": True, "skip_reason": "Conditional result was False"},
+    }
     if not instance_id:
-        return {
+        return reads | {
             "__ecs_anywhere_registration_key": {"failed": True, "msg": "file not found"},
             "__ecs_anywhere_ecs_config_file": {"failed": True, "msg": "file not found"},
             "__ecs_anywhere_ecs_metadata": {"failed": True, "status": -1, "msg": "Connection refused"},
@@ -41,7 +52,7 @@ def local_facts(instance_id: str = "", container_instance_arn: str = "") -> dict
         }
     key = json.dumps({"instanceID": instance_id, "privateKey": "simulated", "region": REGION})
     config = f"ECS_CLUSTER={CLUSTER}\nECS_EXTERNAL=true\nAWS_DEFAULT_REGION={REGION}\n"
-    return {
+    return reads | {
         "__ecs_anywhere_registration_key": {"content": base64.b64encode(key.encode()).decode()},
         "__ecs_anywhere_ecs_config_file": {"content": base64.b64encode(config.encode()).decode()},
         "__ecs_anywhere_ecs_metadata": (
