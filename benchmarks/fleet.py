@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
+
 from benchmarks.fleet_agents import register_host
 
 REGION = "us-east-1"
@@ -94,7 +96,7 @@ def _controller(emulator, service: str):
 
 def _register(emulator, activation: dict, name: str) -> tuple[str, str]:
     """What a real host's agents did when it first registered (SSM registration and heartbeat, ECS
-    registration), and the Name tag the role set then."""
+    registration), and the Name tag and naming marker the role set then."""
     host = {
         "host": name,
         "instance_id": "",
@@ -102,7 +104,9 @@ def _register(emulator, activation: dict, name: str) -> tuple[str, str]:
     }
     instance_id, arn = register_host(emulator.url, REGION, CLUSTER, host)
     _controller(emulator, "ssm").add_tags_to_resource(
-        ResourceType="ManagedInstance", ResourceId=instance_id, Tags=[{"Key": "Name", "Value": name}]
+        ResourceType="ManagedInstance",
+        ResourceId=instance_id,
+        Tags=[{"Key": "Name", "Value": name}, {"Key": MARKER_KEY, "Value": naming_marker(instance_id, name, {})}],
     )
     return instance_id, arn
 

@@ -13,6 +13,7 @@ import re
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.host_inputs import host_problems, input_problems
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import naming_marker
 
 _ECS_CLUSTER_LINE = re.compile(r"(?m)^ECS_CLUSTER=(.*)$")
 # Settings of the batch's run-once AWS work: the same on every host of a batch.
@@ -74,9 +75,14 @@ def snapshot(name, inputs, reads):
     """What the batch's decision needs of this host (registration_plan's input entry)."""
     metadata = (reads.get("ecs_metadata") or {}).get("json") or {}
     cluster = inputs.get("ecs_anywhere_cluster")
+    instance_id = _instance_id(reads.get("registration_key"))
+    instance_name = inputs.get("ecs_anywhere_instance_name")
+    instance_tags = inputs.get("ecs_anywhere_instance_tags") or {}
     return {
         "name": name,
-        "instance_id": _instance_id(reads.get("registration_key")),
+        "instance_id": instance_id,
+        # What the instance carries once named as wanted (module_utils/naming.py).
+        "naming_marker": naming_marker(instance_id, instance_name, instance_tags) if instance_id else "",
         "cluster": _cluster(reads.get("ecs_config")),
         "installed_agents": _installed(reads.get("package_query")),
         "container_instance_arn": (metadata.get("ContainerInstanceArn") or "")
@@ -86,8 +92,8 @@ def snapshot(name, inputs, reads):
         "force_reregister": bool(inputs.get("ecs_anywhere_force_reregister")),
         "drain_timeout": int(inputs.get("ecs_anywhere_drain_timeout")),
         "drain_force": bool(inputs.get("ecs_anywhere_drain_force")),
-        "instance_name": inputs.get("ecs_anywhere_instance_name"),
-        "instance_tags": inputs.get("ecs_anywhere_instance_tags") or {},
+        "instance_name": instance_name,
+        "instance_tags": instance_tags,
         "batch": {key: inputs.get(key) for key in BATCH_SETTINGS},
     }
 

@@ -1,6 +1,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where each host of a batch stands once it did its part, decided once for the whole batch."""
 
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
+
 DOCUMENTATION = r"""
 ---
 name: registration_outcome
@@ -69,7 +71,9 @@ _value:
       description: Per host that fails, its message.
       type: dict
     naming:
-      description: The managed instances to name and tag, as the O(onprem.ecs_anywhere.managed_instance#module:instances) option takes them.
+      description:
+        - The managed instances to name and tag, as the O(onprem.ecs_anywhere.managed_instance#module:instances) option takes them,
+          each with the naming marker among its tags (those registered now, and those the plan did not find named).
       type: list
       elements: dict
     report:
@@ -142,12 +146,16 @@ def registration_outcome(
             and instance_id
             and entry["start_agents"]
             and not check_mode
-            and (entry["needs_ssm_registration"] or managed.get("name") != entry["instance_name"])
+            and (entry["needs_ssm_registration"] or not entry.get("named"))
         ):
-            naming = {"instance_id": instance_id, "name": entry["instance_name"]}
-            if entry["instance_tags"]:
-                naming["tags"] = entry["instance_tags"]
-            outcome["naming"].append(naming)
+            marker = naming_marker(instance_id, entry["instance_name"], entry["instance_tags"])
+            outcome["naming"].append(
+                {
+                    "instance_id": instance_id,
+                    "name": entry["instance_name"],
+                    "tags": dict(entry["instance_tags"], **{MARKER_KEY: marker}),
+                }
+            )
         if failure:
             outcome["failures"][name] = failure
         else:

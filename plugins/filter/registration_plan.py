@@ -25,10 +25,9 @@ description:
 options:
   _input:
     description:
-      - One entry per host of the batch, as the role notes it on the host
-        (C(__ecs_anywhere_host)).
+      - One entry per host of the batch, as P(onprem.ecs_anywhere.host_snapshot#module) notes it.
       - "Keys: C(name), C(instance_id), C(cluster) (the host's current ECS_CLUSTER),
-        C(container_instance_arn), C(start_agents), C(force_reregister), C(drain_timeout),
+        C(container_instance_arn) (the one its ECS agent reports), C(start_agents), C(force_reregister), C(drain_timeout),
         C(drain_force), C(batch) (the settings that must be the same on all hosts)."
     type: list
     elements: dict
@@ -51,13 +50,20 @@ options:
     description: Hosts per hybrid activation (SSM's limit is 1000).
     type: int
     default: 1000
+  named_instance_ids:
+    description:
+      - The managed instances SSM shows carrying the naming marker their host expects (C(naming_marker)
+        of the host's entry, looked up with the marker's tag filter): they are named and tagged as wanted.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
 - name: Decide what the hosts of the batch need
   ansible.builtin.set_fact:
     plan: >-
-      {{ ansible_play_batch | map('extract', hostvars, '__ecs_anywhere_host') | list
+      {{ ansible_play_batch | map('extract', hostvars, ['snapshot', 'host']) | list
          | onprem.ecs_anywhere.registration_plan(ssm_lookup.instances, ecs_lookup.container_instances, 'edge') }}
   run_once: true
 """
@@ -71,7 +77,8 @@ _value:
       description:
         - Per host name, C(managed_instance) and C(container_instance) (as found, V({}) when none),
           C(needs_ssm_registration), C(needs_ecs_registration), C(activation) (index of the
-          host's activation, or V(null)), C(start_agents), C(instance_name) and C(instance_tags).
+          host's activation, or V(null)), C(start_agents), C(instance_name), C(instance_tags) and
+          C(named) (the managed instance is named and tagged as wanted).
       type: dict
     activation_of:
       description:
@@ -84,7 +91,9 @@ _value:
     leave:
       description:
         - The container instances the hosts leave behind, grouped by C(cluster), C(drain_timeout)
-          and C(force); each group has C(instances).
+          and C(force); each group has C(instances). Among them, live container instances of a
+          host's managed instance other than the one its agent is (an agent that lost its data
+          registered anew), deregistered with C(force).
       type: list
       elements: dict
     deregister:
@@ -140,7 +149,38 @@ class _Groups:
         self.index[key]["instances"].append(instance)
 
 
-def registration_plan(hosts, managed_instances=None, container_instances=None, cluster=None, activation_size=1000):
+def _current_and_leftovers(candidates, reported_arn):
+    """The container instance a host's ECS agent is, and the live leftovers of the same mi- id.
+
+    An agent that lost its data registers a new container instance; the old one stays ACTIVE,
+    disconnected, for ever. The current one is the one the agent reports, else the newest
+    connected live one, else the newest live one, else any. Leftovers are only named when the
+    current one is known for sure (reported, or connected): otherwise nothing tells them apart.
+    """
+    if not candidates:
+        return {}, []
+
+    def newest(items):
+        return max(items, key=lambda item: str(item.get("registered_at") or ""))
+
+    live = [item for item in candidates if item.get("status") in _LIVE]
+    reported = [item for item in live if reported_arn and item.get("arn") == reported_arn]
+    connected = [item for item in live if item.get("agent_connected")]
+    current = reported[0] if reported else newest(connected) if connected else newest(live) if live else candidates[0]
+    sure = bool(reported or connected)
+    leftovers = [item for item in live if item is not current] if sure else []
+    return current, leftovers
+
+
+def registration_plan(
+    hosts,
+    managed_instances=None,
+    container_instances=None,
+    cluster=None,
+    *,
+    activation_size=1000,
+    named_instance_ids=None,
+):
     if not isinstance(hosts, list) or not all(isinstance(host, dict) and "name" in host for host in hosts):
         raise AnsibleFilterError("registration_plan: the input must be a list of host entries with a name")
     if not cluster:
@@ -149,12 +189,10 @@ def registration_plan(hosts, managed_instances=None, container_instances=None, c
         _check_same_settings(hosts)
 
     by_id = {item["instance_id"]: item for item in managed_instances or []}
+    named = set(named_instance_ids or [])
     containers = {}
     for item in container_instances or []:
-        # The first one found, as ECS lists it; a live one wins over a deregistered one.
-        known = containers.get(item.get("ec2_instance_id"))
-        if known is None or (known.get("status") not in _LIVE and item.get("status") in _LIVE):
-            containers[item.get("ec2_instance_id")] = item
+        containers.setdefault(item.get("ec2_instance_id"), []).append(item)
 
     plan = {
         "hosts": {},
@@ -170,7 +208,9 @@ def registration_plan(hosts, managed_instances=None, container_instances=None, c
     for host in hosts:
         instance_id = host.get("instance_id") or ""
         managed = by_id.get(instance_id, {}) if instance_id else {}
-        container = containers.get(instance_id, {}) if instance_id else {}
+        container, leftovers = _current_and_leftovers(
+            containers.get(instance_id, []) if instance_id else [], host.get("container_instance_arn")
+        )
         status = container.get("status", "")
         start = bool(host.get("start_agents", True))
         replaces = not managed or bool(host.get("force_reregister", False))
@@ -184,6 +224,8 @@ def registration_plan(hosts, managed_instances=None, container_instances=None, c
             "start_agents": start,
             "instance_name": host.get("instance_name") or host["name"],
             "instance_tags": host.get("instance_tags") or {},
+            # SSM shows it carries the naming marker it should (module_utils/naming.py).
+            "named": bool(managed) and instance_id in named,
         }
         if start:
             # The container instance of a host moving clusters, drained as the user says.
@@ -193,6 +235,9 @@ def registration_plan(hosts, managed_instances=None, container_instances=None, c
             # The one of an identity about to be replaced: it cannot be managed any more.
             if replaces and status in _LIVE:
                 leave.add(cluster, container["arn"], 0, True)
+            # Those an agent left behind when it lost its data: nothing runs them any more.
+            for leftover in leftovers:
+                leave.add(cluster, leftover["arn"], 0, True)
         if entry["needs_ecs_registration"]:
             plan["ecs_registering"][host["name"]] = True
         if entry["needs_ssm_registration"]:

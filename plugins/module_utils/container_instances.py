@@ -14,6 +14,10 @@ from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids i
 PER_CALL = 100
 # UpdateContainerInstancesState takes at most 10.
 STATE_UPDATES_PER_CALL = 10
+# AWS documents no limit on a ListContainerInstances filter's length; the one limit it documents
+# for a cluster query language expression (placement constraints) is 2,000 characters. 100 ids
+# make about 2,200, so ids are sent in as many as keep each expression within that.
+FILTER_MAX_LENGTH = 2000
 
 
 def format_container_instance(container_instance):
@@ -35,10 +39,23 @@ def instance_id_filter(instance_ids):
     return "ec2InstanceId in [%s]" % ", ".join(instance_ids)
 
 
+def filter_chunks(instance_ids, longest=FILTER_MAX_LENGTH, most=PER_CALL):
+    """INSTANCE_IDS (duplicates dropped) in consecutive chunks whose filter expression is at most
+    LONGEST characters, each of at most MOST ids."""
+    chunks = []
+    for instance_id in dict.fromkeys(instance_ids):
+        if chunks and len(chunks[-1]) < most and len(instance_id_filter(chunks[-1] + [instance_id])) <= longest:
+            chunks[-1].append(instance_id)
+        else:
+            chunks.append([instance_id])
+    return chunks
+
+
 def list_arns_for_instance_ids(client, cluster, instance_ids):
-    """ARNs of the container instances (any status but INACTIVE) of these mi- ids, 100 ids per call."""
+    """ARNs of the container instances (any status but INACTIVE) of these mi- ids: as many ids per
+    call as keep the filter within FILTER_MAX_LENGTH (90 of the usual length)."""
     arns = []
-    for chunk in chunked(instance_ids, PER_CALL):
+    for chunk in filter_chunks(instance_ids):
         arns.extend(
             all_pages(
                 client.list_container_instances,
@@ -105,7 +122,10 @@ def live_by_reference(found, references):
     among ``found`` that is not INACTIVE, or to None when it has none."""
     by_instance_id = {}
     by_arn_id = {}
-    for item in found:
+    # An mi- id may have several live container instances (an agent that lost its data registers
+    # anew and its old one stays ACTIVE, disconnected): the connected one, then the newest, wins.
+    ranked = sorted(found, key=lambda item: (bool(item.get("agent_connected")), str(item.get("registered_at") or "")))
+    for item in reversed(ranked):
         if item.get("status") == "INACTIVE":
             continue
         by_instance_id.setdefault(item.get("ec2_instance_id"), item)

@@ -12,6 +12,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_duration
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.ssm_tags import name_problem, tag_problems
 
 # Keys of ecs_anywhere_ecs_config the role writes from its own variables.
@@ -107,11 +108,18 @@ def input_problems(inputs):
     problem = name_problem(inputs.get("ecs_anywhere_instance_name") or "", "ecs_anywhere_instance_name")
     if problem:
         problems.append(problem)
-    # Name is the instance's name tag, set beside these.
-    problems += tag_problems(
-        inputs.get("ecs_anywhere_instance_tags") or {}, "ecs_anywhere_instance_tags", keep=("Name",)
-    )
-    problems += tag_problems(inputs.get("ecs_anywhere_activation_tags") or {}, "ecs_anywhere_activation_tags")
+    # Name and the naming marker are set beside the instance's tags.
+    instance_tags = inputs.get("ecs_anywhere_instance_tags") or {}
+    problems += tag_problems(instance_tags, "ecs_anywhere_instance_tags", keep=("Name", MARKER_KEY))
+    # Activation tags are copied to the instances registered with it.
+    activation_tags = inputs.get("ecs_anywhere_activation_tags") or {}
+    problems += tag_problems(activation_tags, "ecs_anywhere_activation_tags")
+    for name, tags in (
+        ("ecs_anywhere_instance_tags", instance_tags),
+        ("ecs_anywhere_activation_tags", activation_tags),
+    ):
+        if MARKER_KEY in tags:
+            problems.append("%s: tag key '%s' is the collection's own (it marks named instances)" % (name, MARKER_KEY))
     return problems
 
 

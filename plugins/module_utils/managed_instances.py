@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import itertools
+
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import all_pages, chunked
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import isoformat
 
@@ -48,17 +50,54 @@ def _describe(client, filters):
     )
 
 
+def _error_code(error):
+    return (getattr(error, "response", None) or {}).get("Error", {}).get("Code")
+
+
+def _known(client, ids):
+    """InstanceInformation of those of IDS SSM knows. AWS may refuse a whole call for an id it does
+    not know (InvalidInstanceId) rather than leave it out: the ids its message names are dropped,
+    else the call is split in halves, down to the single unknown id."""
+    found = []
+    pending = [ids]
+    while pending:
+        chunk = pending.pop()
+        try:
+            found.extend(_describe(client, [{"Key": "InstanceIds", "Values": chunk}]))
+        except Exception as error:  # botocore's ClientError; botocore is the caller's import
+            if _error_code(error) != "InvalidInstanceId":
+                raise
+            message = str(error)
+            rest = [instance_id for instance_id in chunk if instance_id not in message]
+            if len(rest) < len(chunk):
+                if rest:
+                    pending.append(rest)
+            elif len(chunk) > 1:
+                half = len(chunk) // 2
+                pending.extend([chunk[half:], chunk[:half]])
+    return found
+
+
 def describe_by_ids(client, instance_ids):
-    """InstanceInformation of those of ``instance_ids`` SSM knows, one call per 50 ids."""
+    """InstanceInformation of those of ``instance_ids`` SSM knows, one call per 50 ids (more for a
+    chunk holding an id SSM refuses to look up, see _known)."""
     found = []
     for chunk in chunked(instance_ids, IDS_PER_CALL):
-        found.extend(_describe(client, [{"Key": "InstanceIds", "Values": chunk}]))
+        found.extend(_known(client, chunk))
     return found
 
 
 def describe_by_tags(client, tags):
-    """InstanceInformation of instances carrying every one of ``tags`` (SSM forbids mixing tag filters)."""
-    return _describe(client, [{"Key": "tag:%s" % key, "Values": [str(value)]} for key, value in tags.items()])
+    """InstanceInformation of instances carrying every one of ``tags`` (SSM forbids mixing tag
+    filters with others). A tag's value may be a list: any of its values, 100 per call."""
+    per_key = []
+    for key, value in tags.items():
+        values = [str(item) for item in value] if isinstance(value, (list, tuple)) else [str(value)]
+        per_key.append([("tag:%s" % key, chunk) for chunk in chunked(values, FILTER_VALUES_PER_CALL)])
+    found = []
+    for combination in itertools.product(*per_key):
+        found.extend(_describe(client, [{"Key": key, "Values": values} for key, values in combination]))
+    return found
 
 
 def describe_by_filters(client, activation_ids=None, ping_status=None):
@@ -74,15 +113,13 @@ def describe_by_filters(client, activation_ids=None, ping_status=None):
     return found
 
 
-def select(instances, activation_ids=None, ping_status=None, name=None):
+def select(instances, activation_ids=None, ping_status=None):
     """Keep the instances matching every given criterion (applied after the server's filters)."""
     kept = []
     for instance in instances:
         if activation_ids and instance.get("ActivationId") not in activation_ids:
             continue
         if ping_status and instance.get("PingStatus") not in ping_status:
-            continue
-        if name is not None and instance.get("Name") != name:
             continue
         kept.append(instance)
     return kept
@@ -93,7 +130,11 @@ def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, 
 
     Ids are looked up on their own so that ``missing`` means "unknown to SSM",
     not "filtered out"; the other filters are then applied to what was found.
+    A name is the Name tag: what DescribeInstanceInformation reports as Name is documented as
+    the activation's default instance name, so it is not matched against.
     """
+    if name is not None:
+        tags = dict(tags or {}, Name=name)
     by_id = None
     if instance_ids:
         by_id = {item["InstanceId"]: item for item in describe_by_ids(client, instance_ids)}
@@ -106,6 +147,6 @@ def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, 
         candidates = describe_by_filters(client, activation_ids, ping_status)
     # Pages may overlap when instances change between calls: keep each id once.
     unique = list({item["InstanceId"]: item for item in candidates}.values())
-    matching = select(unique, activation_ids, ping_status, name)
+    matching = select(unique, activation_ids, ping_status)
     missing = [] if by_id is None else [i for i in dict.fromkeys(instance_ids) if i not in by_id]
     return [format_instance(item) for item in matching], missing

@@ -60,7 +60,11 @@ def tag_problems(tags, what, keep=()):
     problems = []
     keys = set(str(key) for key in tags) | set(keep)
     if len(keys) > MAX_TAGS:
-        problems.append("%s: %d tags; SSM takes at most %d per resource" % (what, len(keys), MAX_TAGS))
+        added = sorted(set(keep) - set(str(key) for key in tags))
+        problems.append(
+            "%s: %d tags%s; SSM takes at most %d per resource"
+            % (what, len(keys), " with %s, which the collection sets" % ", ".join(added) if added else "", MAX_TAGS)
+        )
     for raw_key, value in tags.items():
         key = str(raw_key)
         if not key:

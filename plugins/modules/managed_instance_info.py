@@ -20,7 +20,9 @@ options:
   instance_ids:
     description:
       - Managed instance ids (C(mi-) followed by 17 lowercase hex digits), any number.
-      - Ids SSM does not know are listed in RV(missing).
+      - Ids SSM does not know are listed in RV(missing), also where SSM refuses a whole
+        call for an id it does not know (C(InvalidInstanceId)): such a call is repeated
+        without the ids it names (or split in halves when it names none).
     type: list
     elements: str
   activation_ids:
@@ -37,14 +39,14 @@ options:
   tags:
     description:
       - Only instances carrying every one of these tags (key and value).
+      - A value may be a list, for any of its values (looked up 100 values per call).
       - SSM cannot combine tag filters with other filters in one call, so with
         O(tags) the tagged instances are listed and the other filters are applied
         to them; with O(instance_ids) as well, the ids are also looked up (50 per call).
     type: dict
   name:
     description:
-      - Only instances with exactly this name (the C(Name) tag, else the
-        activation's default instance name).
+      - Only instances whose C(Name) tag is exactly this (a tag filter, see O(tags)).
     type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -83,7 +85,9 @@ instances:
       type: str
       sample: mi-0123456789abcdef0
     name:
-      description: Its name (the C(Name) tag, else the activation's default instance name).
+      description:
+        - The name SSM reports. AWS documents it as the activation's default instance name; the
+          C(Name) tag is what O(name) matches and what the console shows.
       type: str
       sample: edge-01
     ping_status:

@@ -26,6 +26,7 @@ class FakeEcs:
         self.list_calls += 1
         live = [c for c in self.by_arn.values() if c["status"] != "INACTIVE"]
         if filter:
+            assert len(filter) <= 2000, "longer than any cluster query expression AWS documents"
             wanted = set(re.fullmatch(r"ec2InstanceId in \[(.*)\]", filter).group(1).split(", "))
             assert len(wanted) <= 100
             live = [c for c in live if c["ec2InstanceId"] in wanted]
@@ -59,11 +60,30 @@ def cluster_of(count, status="ACTIVE"):
     ]
 
 
-def test_500_ids_take_5_list_and_5_describe_calls():
+def test_500_ids_take_6_list_and_5_describe_calls():
     ecs = FakeEcs(cluster_of(500))
     found, missing = container_instances.lookup(ecs, "edge", instance_ids=[mi(n) for n in range(500)])
     assert len(found) == 500 and missing == []
-    assert (ecs.list_calls, ecs.describe_calls) == (5, 5)
+    # 90 ids per filter keep it within 2,000 characters; 100 would make 2,217.
+    assert (ecs.list_calls, ecs.describe_calls) == (6, 5)
+
+
+def test_each_filter_stays_within_the_length_aws_documents_for_an_expression():
+    ids = [mi(n) for n in range(250)]
+    chunks = container_instances.filter_chunks(ids)
+    assert [len(chunk) for chunk in chunks] == [90, 90, 70]
+    assert max(len(container_instances.instance_id_filter(chunk)) for chunk in chunks) <= 2000
+    assert [i for chunk in chunks for i in chunk] == ids
+    assert len(container_instances.instance_id_filter(ids[:100])) > 2000
+    assert container_instances.filter_chunks(ids, most=10)[0] == ids[:10]
+
+
+def test_by_mi_id_the_connected_newest_live_container_instance_wins():
+    old = dict(cluster_of(2)[1], agentConnected=False, registeredAt="2026-01-01T00:00:00")
+    new = dict(cluster_of(3)[2], ec2InstanceId=mi(1), registeredAt="2026-02-01T00:00:00")
+    found = [container_instances.format_container_instance(item) for item in (new, old)]
+    for order in (found, found[::-1]):
+        assert container_instances.live_by_reference(order, [mi(1)])[mi(1)]["arn"] == new["containerInstanceArn"]
 
 
 def test_missing_ids_and_arns_and_status_applied_after_lookup():

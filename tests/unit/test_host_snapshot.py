@@ -81,7 +81,10 @@ def test_good_inputs_pass():
         ({"ecs_anywhere_instance_tags": {"aws:x": "y"}}, ["ecs_anywhere_instance_tags: tag key 'aws:x'", "reserves"]),
         (
             {"ecs_anywhere_instance_tags": {f"k{n}": "v" for n in range(50)}},
-            ["ecs_anywhere_instance_tags: 51 tags", "at most 50"],
+            [
+                "ecs_anywhere_instance_tags: 52 tags with Name, ecs-anywhere:named, which the collection sets",
+                "at most 50",
+            ],
         ),
         ({"ecs_anywhere_activation_tags": {"k": "v" * 257}}, ["ecs_anywhere_activation_tags", "257 characters"]),
     ],
@@ -111,14 +114,22 @@ def test_ssm_accepts_letters_of_any_script_spaces_and_its_punctuation():
     assert "'\\n'" in name_problem("a\nb", "name")
 
 
-def test_the_name_tag_counts_against_the_fifty():
-    tags = {f"k{n}": "v" for n in range(49)}
-    assert tag_problems(tags, "tags", keep=("Name",)) == []
-    assert tag_problems(dict(tags, k49="v"), "tags", keep=("Name",)) == [
-        "tags: 51 tags; SSM takes at most 50 per resource"
+def test_the_tags_the_collection_sets_count_against_the_fifty():
+    tags = {f"k{n}": "v" for n in range(48)}
+    keep = ("Name", "ecs-anywhere:named")
+    assert tag_problems(tags, "tags", keep=keep) == []
+    assert tag_problems(dict(tags, k48="v"), "tags", keep=keep) == [
+        "tags: 51 tags with Name, ecs-anywhere:named, which the collection sets; SSM takes at most 50 per resource"
     ]
     # The caller's own key already in the tags is not counted twice.
-    assert tag_problems(dict(tags, Name="x"), "tags", keep=("Name",)) == []
+    assert tag_problems(dict(tags, Name="x"), "tags", keep=keep) == []
+
+
+def test_the_naming_marker_is_the_collections_own_tag():
+    [problem] = input_problems(dict(GOOD, ecs_anywhere_activation_tags={"ecs-anywhere:named": "x"}))
+    assert problem == (
+        "ecs_anywhere_activation_tags: tag key 'ecs-anywhere:named' is the collection's own (it marks named instances)"
+    )
 
 
 def test_a_supported_host_passes():

@@ -94,5 +94,76 @@ def test_activation_and_name_filters_without_ids_page_through_everything():
     instances, _ = managed_instances.lookup(ssm, activation_ids=["a"])
     assert len(instances) == 120
     assert len(ssm.calls) == 3
+    ssm.tags = {mi(7): {"Name": "host-7"}, mi(8): {"Name": "other"}}
+    ssm.calls.clear()
     instances, _ = managed_instances.lookup(ssm, activation_ids=["a"], name="host-7")
     assert [i["instance_id"] for i in instances] == [mi(7)]
+    # The name is the Name tag (a tag filter), not what SSM reports as Name.
+    assert ssm.calls == [[{"Key": "tag:Name", "Values": ["host-7"]}]]
+    assert managed_instances.lookup(ssm, name="host-8")[0] == []
+
+
+class RefusingSsm(FakeSsm):
+    """SSM as it may answer: a whole InstanceIds call refused for one id it does not know."""
+
+    def __init__(self, instances, names_the_ids=True):
+        super().__init__(instances)
+        self.names_the_ids = names_the_ids
+
+    def describe_instance_information(self, Filters, MaxResults, NextToken=None, aws_retry=False):
+        known = {item["InstanceId"] for item in self.instances}
+        for flt in Filters:
+            unknown = [value for value in flt["Values"] if flt["Key"] == "InstanceIds" and value not in known]
+            if unknown:
+                self.calls.append(Filters)
+                message = f"Instance Ids {unknown} are not valid" if self.names_the_ids else "Invalid instance id"
+                raise FakeClientError("InvalidInstanceId", message)
+        return super().describe_instance_information(Filters, MaxResults, NextToken, aws_retry)
+
+
+class FakeClientError(Exception):
+    def __init__(self, code, message):
+        super().__init__(f"An error occurred ({code}): {message}")
+        self.response = {"Error": {"Code": code, "Message": message}}
+
+
+def test_ids_ssm_refuses_to_look_up_are_missing_not_fatal():
+    ssm = RefusingSsm(fleet(100))
+    wanted = [mi(n) for n in range(100)] + [mi(900), mi(901)]
+    instances, missing = managed_instances.lookup(ssm, instance_ids=wanted)
+    assert len(instances) == 100 and missing == [mi(900), mi(901)]
+    # Two chunks of 50 known ids, one of the two unknown ones, refused naming them: no call more.
+    assert len(ssm.calls) == 3
+    mixed = RefusingSsm(fleet(100))
+    instances, missing = managed_instances.lookup(mixed, instance_ids=[mi(900)] + [mi(n) for n in range(60)])
+    assert len(instances) == 60 and missing == [mi(900)]
+    # The chunk holding the unknown id is asked again without it: one call more.
+    assert len(mixed.calls) == 3
+
+
+def test_unnamed_unknown_ids_are_found_by_halving():
+    ssm = RefusingSsm(fleet(50), names_the_ids=False)
+    wanted = [mi(n) for n in range(49)] + [mi(900)]
+    instances, missing = managed_instances.lookup(ssm, instance_ids=wanted)
+    assert len(instances) == 49 and missing == [mi(900)]
+    assert len(ssm.calls) <= 2 * 6 + 1  # log2(50) levels, two calls each
+
+
+def test_other_errors_are_raised():
+    class Failing(FakeSsm):
+        def describe_instance_information(self, **kwargs):
+            raise FakeClientError("AccessDeniedException", "no")
+
+    try:
+        managed_instances.lookup(Failing([]), instance_ids=[mi(1)])
+    except FakeClientError as error:
+        assert "AccessDenied" in str(error)
+    else:
+        raise AssertionError("AccessDeniedException was swallowed")
+
+
+def test_a_tag_may_take_a_list_of_values_100_per_call():
+    ssm = FakeSsm(fleet(250), tags={mi(n): {"mark": f"m{n}"} for n in range(250)})
+    instances, _ = managed_instances.lookup(ssm, tags={"mark": [f"m{n}" for n in range(0, 250, 2)] + ["nothing"]})
+    assert sorted(i["instance_id"] for i in instances) == [mi(n) for n in range(0, 250, 2)]
+    assert [len(call[0]["Values"]) for call in ssm.calls] == [100, 100, 26]

@@ -5,6 +5,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.onprem.ecs_anywhere.plugins.filter.registration_outcome import registration_outcome
 from ansible_collections.onprem.ecs_anywhere.plugins.filter.registration_plan import registration_plan
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
 
 CLUSTER = "edge"
 BATCH = {"ecs_anywhere_region": "eu-west-1", "ecs_anywhere_cluster": CLUSTER, "ecs_anywhere_state": "present"}
@@ -132,12 +133,22 @@ def test_hosts_of_one_batch_that_differ_in_a_run_once_setting_are_refused_naming
     assert "'edge' on a, c" in message and "'other' on b" in message
 
 
-def plan_for(hosts, managed_found=(), containers_found=()):
-    return registration_plan(hosts, list(managed_found), list(containers_found), CLUSTER)
+def plan_for(hosts, managed_found=(), containers_found=(), named=()):
+    return registration_plan(
+        hosts, list(managed_found), list(containers_found), CLUSTER, named_instance_ids=list(named)
+    )
+
+
+def named(instance_id, name, tags=None):
+    return {
+        "instance_id": instance_id,
+        "name": name,
+        "tags": dict(tags or {}, **{MARKER_KEY: naming_marker(instance_id, name, tags or {})}),
+    }
 
 
 def test_the_outcome_waits_for_the_hosts_that_registered_and_names_the_new_ones():
-    plan = plan_for([host("a", mi(1), CLUSTER), host("b")], [managed(1, "a")], [container(1)])
+    plan = plan_for([host("a", mi(1), CLUSTER), host("b")], [managed(1, "a")], [container(1)], named=[mi(1)])
     before = registration_outcome(plan, {"a": mi(1), "b": mi(2)})
     assert before["waiting"] == [mi(2)]
     after = registration_outcome(
@@ -149,19 +160,63 @@ def test_the_outcome_waits_for_the_hosts_that_registered_and_names_the_new_ones(
         verify_timeout=300,
     )
     assert after["failures"] == {}
-    assert after["naming"] == [{"instance_id": mi(2), "name": "b"}]
+    assert after["naming"] == [named(mi(2), "b")]
     assert after["report"]["b"] == {"managed_instance_id": mi(2), "container_instance_arn": arn(2), "cluster": CLUSTER}
     assert after["report"]["a"]["container_instance_arn"] == arn(1)
 
 
-def test_a_registered_host_whose_name_differs_is_named_with_its_tags():
+def test_a_registered_host_not_shown_named_is_named_with_its_tags_and_the_marker():
     plan = plan_for(
         [host("a", mi(1), CLUSTER, instance_name="edge-a", instance_tags={"site": "x"})],
-        [managed(1, "a")],
+        [managed(1, "edge-a")],
         [container(1)],
     )
     outcome = registration_outcome(plan, {"a": mi(1)}, cluster=CLUSTER)
-    assert outcome["naming"] == [{"instance_id": mi(1), "name": "edge-a", "tags": {"site": "x"}}]
+    # What SSM reports as Name proves nothing (AWS documents it as the activation's default name).
+    assert outcome["naming"] == [named(mi(1), "edge-a", {"site": "x"})]
+
+
+def test_a_host_shown_named_as_wanted_is_left_alone():
+    plan = plan_for([host("a", mi(1), CLUSTER)], [managed(1, "ecs-default")], [container(1)], named=[mi(1)])
+    assert plan["hosts"]["a"]["named"] is True
+    assert registration_outcome(plan, {"a": mi(1)}, cluster=CLUSTER)["naming"] == []
+
+
+def test_the_marker_changes_with_the_name_and_the_tags_and_names_its_instance():
+    marker = naming_marker(mi(1), "edge-a", {"site": "x"})
+    assert marker.startswith(mi(1) + ":")
+    assert marker == naming_marker(mi(1), "edge-a", {"site": "x"})
+    others = {
+        naming_marker(mi(2), "edge-a", {"site": "x"}),
+        naming_marker(mi(1), "edge-b", {"site": "x"}),
+        naming_marker(mi(1), "edge-a", {"site": "y"}),
+        naming_marker(mi(1), "edge-a", {}),
+    }
+    assert marker not in others and len(others) == 4
+
+
+def test_a_leftover_of_an_agent_that_lost_its_data_is_never_taken_for_the_live_one():
+    old = dict(container(1), agent_connected=False, registered_at="2026-01-01T00:00:00+00:00")
+    new = dict(container(2), ec2_instance_id=mi(1), registered_at="2026-02-01T00:00:00+00:00")
+    for reported in ("", new["arn"]):
+        for found in ([old, new], [new, old]):
+            plan = plan_for(
+                [host("a", mi(1), CLUSTER, container_instance_arn=reported)], [managed(1)], found, named=[mi(1)]
+            )
+            entry = plan["hosts"]["a"]
+            assert entry["container_instance"]["arn"] == new["arn"]
+            assert entry["needs_ecs_registration"] is False
+            # ... and is let go of like a ghost: deregistered, forced (nothing runs it any more).
+            assert plan["leave"] == [{"cluster": CLUSTER, "drain_timeout": 0, "force": True, "instances": [old["arn"]]}]
+
+
+def test_two_disconnected_container_instances_of_a_host_are_both_left_alone():
+    first = dict(container(1), agent_connected=False, registered_at="2026-01-01T00:00:00+00:00")
+    second = dict(container(2), ec2_instance_id=mi(1), agent_connected=False, registered_at="2026-02-01T00:00:00+00:00")
+    plan = plan_for([host("a", mi(1), CLUSTER)], [managed(1)], [first, second], named=[mi(1)])
+    # Nothing tells which one the agent is: none is deregistered on a guess.
+    assert plan["hosts"]["a"]["container_instance"]["arn"] == second["arn"]
+    assert plan["leave"] == []
 
 
 def test_a_host_not_up_in_time_fails_with_what_ssm_and_ecs_say():
