@@ -40,6 +40,11 @@ def _shown(characters):
     return " ".join(repr(character) for character in characters)
 
 
+def _clipped(text, longest=40):
+    text = str(text)
+    return text if len(text) <= longest else text[: longest - 3] + "..."
+
+
 def text_problem(text, longest, what):
     """What is wrong with a tag key or value, a name (None when SSM accepts it)."""
     if len(str(text)) > longest:
@@ -74,7 +79,11 @@ def tag_problems(tags, what, keep=()):
             problems.append("%s: tag key '%s' starts with 'aws:', which AWS reserves" % (what, key))
         for problem in (
             text_problem(key, MAX_KEY_LENGTH, "%s: tag key '%s'" % (what, key)),
-            text_problem("" if value is None else value, MAX_VALUE_LENGTH, "%s: the value of tag '%s'" % (what, key)),
+            text_problem(
+                "" if value is None else value,
+                MAX_VALUE_LENGTH,
+                "%s: the value of tag '%s' ('%s')" % (what, key, _clipped("" if value is None else value)),
+            ),
         ):
             if problem:
                 problems.append(problem)

@@ -192,6 +192,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import managed_instance_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.managed_instances import describe_by_ids
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.managed_instances import format_instance
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.ssm_tags import name_problem
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.ssm_tags import tag_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
 
 NAME_TAG = "Name"
@@ -382,12 +384,14 @@ def name_tag_problems(name, tags, parameter, name_parameter="name"):
     ]
 
 
-def reserved_tag_problems(tags, parameter):
-    """A message for tag keys AWS reserves."""
-    reserved = sorted(str(key) for key in tags or {} if str(key).lower().startswith("aws:"))
-    if not reserved:
-        return []
-    return ["{}: {} begin(s) with aws:, a prefix AWS reserves".format(parameter, ", ".join(reserved))]
+def tag_rule_problems(tags, name, parameter, name_parameter="name"):
+    """What SSM would refuse of ``tags`` and ``name`` (module_utils/ssm_tags.py), before any write."""
+    problems = tag_problems(tags or {}, parameter, keep=(NAME_TAG,) if name is not None else ())
+    if name is not None:
+        problem = name_problem(name, name_parameter)
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def batch_problems(params):
@@ -398,7 +402,8 @@ def batch_problems(params):
             "name: cannot be used with instances, as names differ per instance; "
             "give each element of instances its own name"
         )
-    problems += reserved_tag_problems(params["tags"], "tags")
+    named = [element["name"] for element in params["instances"] if element["name"] is not None]
+    problems += tag_problems(params["tags"] or {}, "tags", keep=(NAME_TAG,) if named else ())
     positions = {}
     for index, element in enumerate(params["instances"]):
         where = f"instances[{index}]"
@@ -406,9 +411,10 @@ def batch_problems(params):
         positions.setdefault(element["instance_id"], []).append(where)
         if element["tags"] is not None:
             problems += name_tag_problems(element["name"], element["tags"], f"{where}.tags", f"{where}.name")
-            problems += reserved_tag_problems(element["tags"], f"{where}.tags")
+            problems += tag_rule_problems(element["tags"], element["name"], f"{where}.tags", f"{where}.name")
         else:
             problems += name_tag_problems(element["name"], params["tags"], "tags", f"{where}.name")
+            problems += tag_rule_problems({}, element["name"], "tags", f"{where}.name")
     for instance_id, where in positions.items():
         if len(where) > 1:
             problems.append(
@@ -486,7 +492,7 @@ def main():
 
     problems = managed_instance_id_problems([params["instance_id"]], "instance_id")
     problems += name_tag_problems(params["name"], params["tags"], "tags")
-    problems += reserved_tag_problems(params["tags"], "tags")
+    problems += tag_rule_problems(params["tags"], params["name"], "tags")
     if problems:
         module.fail_json(msg="; ".join(problems))
 

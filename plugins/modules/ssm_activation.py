@@ -190,6 +190,8 @@ from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration impor
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_duration
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_timestamp
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import activation_id_problems
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.ssm_tags import name_problem
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.ssm_tags import tag_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
 
 LONGEST_EXPIRY_SECONDS = 30 * 86400
@@ -257,16 +259,14 @@ def validated_create_request(module, now):
         "RegistrationLimit": limit,
         "ExpirationDate": expiration(module, now),
     }
+    problems = tag_problems(params["tags"] or {}, "tags")
     if params["default_instance_name"] is not None:
-        if len(params["default_instance_name"]) > 256 or not re.match(
-            r"^[\w\s.:/=+@-]*$", params["default_instance_name"]
-        ):
-            module.fail_json(
-                msg="default_instance_name: at most 256 letters, digits, spaces and _.:/=+-@, got '{}'".format(
-                    params["default_instance_name"]
-                )
-            )
+        problem = name_problem(params["default_instance_name"], "default_instance_name")
+        if problem:
+            problems.append(problem)
         request["DefaultInstanceName"] = params["default_instance_name"]
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     if params["description"] is not None:
         if len(params["description"]) > 256:
             module.fail_json(msg=f"description: at most 256 characters, got {len(params['description'])}")

@@ -51,9 +51,24 @@ def test_batch_problems_name_each_element_and_shared_option():
     assert problems == [
         "name: cannot be used with instances, as names differ per instance; "
         "give each element of instances its own name",
-        "tags: aws:x begin(s) with aws:, a prefix AWS reserves",
+        "tags: tag key 'aws:x' starts with 'aws:', which AWS reserves",
         "tags: the Name tag ('shared') contradicts instances[0].name ('a'); set only instances[0].name",
         "instances[1].instance_id: 'mi-XYZ' is not a managed instance id (mi- followed by 17 lowercase hex digits)",
-        "instances[2].tags: AWS:k begin(s) with aws:, a prefix AWS reserves",
+        "instances[2].tags: tag key 'AWS:k' starts with 'aws:', which AWS reserves",
         "instances: mi-0123456789abcdef0 is given more than once (instances[0], instances[2]); give each instance once",
+    ]
+
+
+def test_batch_problems_apply_ssms_tag_and_name_rules_before_any_call():
+    problems = batch_problems(
+        batch_params(
+            [element("mi-0123456789abcdef0", "edge\t1"), element("mi-0123456789abcdef1", "b", tags={"site": "a,b"})],
+            tags={f"k{n}": "v" for n in range(50)},
+        )
+    )
+    assert problems == [
+        "tags: 51 tags with Name, which the collection sets; SSM takes at most 50 per resource",
+        "instances[0].name 'edge\t1' holds '\\t', which SSM refuses (only letters, digits, spaces and _ . : / = + - @)",
+        "instances[1].tags: the value of tag 'site' ('a,b') holds ',', which SSM refuses "
+        "(only letters, digits, spaces and _ . : / = + - @)",
     ]

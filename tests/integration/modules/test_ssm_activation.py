@@ -112,6 +112,19 @@ BAD_INPUTS = {
     "activation_id malformed": ({"activation_id": "abc", "state": "absent"}, "activation_id: 'abc'"),
     "role missing": ({"iam_role": None}, "iam_role: required"),
     "role not a role ARN": ({"iam_role": "arn:aws:iam::123456789012:user/bob"}, "iam_role:"),
+    # SSM's own rules for tags and names, refused before the activation is created.
+    "tag value with a comma": ({"tags": {"site": "a,b"}}, "tags: the value of tag 'site' ('a,b')"),
+    "tag key with a hash": ({"tags": {"#1": "x"}}, "tags: tag key '#1' holds '#', which SSM refuses"),
+    "51 tags": ({"tags": {f"k{n}": "v" for n in range(51)}}, "tags: 51 tags; SSM takes at most 50"),
+    "reserved aws: tag": ({"tags": {"aws:team": "x"}}, "tags: tag key 'aws:team' starts with 'aws:'"),
+    "tab in default_instance_name": (
+        {"default_instance_name": "edge\t01"},
+        "default_instance_name 'edge\t01' holds '\\t', which SSM refuses",
+    ),
+    "default_instance_name too long": (
+        {"default_instance_name": "e" * 257},
+        "257 characters long; SSM takes at most 256",
+    ),
 }
 
 
