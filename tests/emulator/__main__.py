@@ -1,4 +1,6 @@
-"""python -m tests.emulator --host 127.0.0.1 --port 0 [--host GATEWAY] [--ping-timeout S] [--faults FILE] [--quiet]"""
+"""python -m tests.emulator --host 127.0.0.1 --port 0 [--host GATEWAY] [--ping-timeout S] [--faults FILE] [--quiet]
+[--strict] [--instance-name tag|default] [--unknown-instance-id empty|error] [--list-filter-max-length N|none]
+[--read-lag-seconds S] [--short-pages RATE] [--short-pages-seed N|none] [--managed-instance-limit N|none]"""
 
 from __future__ import annotations
 
@@ -11,6 +13,23 @@ import sys
 import threading
 
 from tests.emulator.server import EmulatorApp, check_bind_address, start_servers, warm_up
+from tests.emulator.switches import START_VALUES, STRICT, SwitchError, Switches
+
+
+def _whole_or_none(text: str) -> int | None:
+    return None if text.lower() == "none" else int(text)
+
+
+# One option per switch; given ones win over --strict.
+SWITCH_OPTIONS = {
+    "instance_name": {"choices": ["tag", "default"], "help": "DescribeInstanceInformation's Name: Name tag or default"},
+    "unknown_instance_id": {"choices": ["empty", "error"], "help": "an unknown id in an InstanceIds filter"},
+    "list_filter_max_length": {"type": _whole_or_none, "help": "longest ListContainerInstances filter, or none"},
+    "read_lag_seconds": {"type": float, "help": "seconds reads lag creation and deregistration"},
+    "short_pages": {"type": float, "help": "share of list reads answered with a short page (0..1)"},
+    "short_pages_seed": {"type": _whole_or_none, "help": "seed of the short-page draws"},
+    "managed_instance_limit": {"type": _whole_or_none, "help": "managed instances per account and region, or none"},
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -20,7 +39,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ping-timeout", type=float, default=60.0, help="seconds without a heartbeat until offline")
     parser.add_argument("--faults", help="JSON file with a fault spec to start with")
     parser.add_argument("--quiet", action="store_true", help="no request line per AWS call on stderr")
-    return parser.parse_args(argv)
+    parser.add_argument("--strict", action="store_true", help="start every switch at its strict choice")
+    for key, options in SWITCH_OPTIONS.items():
+        parser.add_argument("--" + key.replace("_", "-"), dest=key, default=argparse.SUPPRESS, **options)
+    args = parser.parse_args(argv)
+    args.switches = {**(STRICT if args.strict else START_VALUES)}
+    args.switches.update({key: getattr(args, key) for key in SWITCH_OPTIONS if hasattr(args, key)})
+    try:
+        Switches({**args.switches, "ping_timeout": args.ping_timeout})
+    except SwitchError as error:
+        parser.error(str(error))
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         check_bind_address(host)
     # One stderr line per request is noise in test output; the call log holds every call.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = EmulatorApp(ping_timeout=args.ping_timeout)
+    app = EmulatorApp(ping_timeout=args.ping_timeout, switches=args.switches)
     app.call_log.log_requests = not args.quiet
     if args.faults:
         with open(args.faults, encoding="utf-8") as handle:

@@ -13,6 +13,7 @@ from tests.emulator import DEFAULT_REGION
 TARGET_PREFIX_TO_SERVICE = {
     "AmazonSSM": "ssm",
     "AmazonEC2ContainerServiceV20141113": "ecs",
+    "ResourceGroupsTaggingAPI_20170126": "tagging",
 }
 QUERY_PROTOCOL_SERVICES = frozenset({"iam", "sts", "ec2"})
 AGENT_USER_AGENT_PREFIXES = ("amazon-ssm-agent/", "amazon-ecs-agent/")

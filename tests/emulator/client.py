@@ -9,6 +9,7 @@ import boto3
 from botocore.config import Config
 
 from tests.emulator import ACCOUNT_ID, DEFAULT_REGION
+from tests.emulator.switches import STRICT
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -89,6 +90,18 @@ class Emulator:
 
     def set_ping_timeout(self, seconds: float) -> None:
         self._control("PUT", "config", {"ping_timeout": seconds})
+
+    def config(self) -> dict:
+        """ping_timeout and every switch (tests/emulator/switches.py) as they stand."""
+        return self._control("GET", "config")
+
+    def set_config(self, **switches) -> dict:
+        """Change switches until the next reset, e.g. set_config(instance_name="default", read_lag_seconds=1)."""
+        return self._control("PUT", "config", switches)
+
+    def set_strict(self) -> dict:
+        """Every switch at its strict choice until the next reset."""
+        return self.set_config(**STRICT)
 
     def set_running_tasks(self, cluster: str, container_instance: str, running: int) -> dict:
         payload = {"cluster": cluster, "containerInstance": container_instance, "running": running}

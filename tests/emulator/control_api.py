@@ -51,12 +51,9 @@ class ControlApi:
             app.faults.clear()
             return 200, {"ok": True}
         if route == "config" and method == "GET":
-            return 200, {"ping_timeout": app.patches.ping_timeout}
+            return 200, app.patches.config()
         if route == "config" and method == "PUT":
-            if not isinstance(payload, dict) or "ping_timeout" not in payload:
-                raise ValueError('config needs {"ping_timeout": seconds}')
-            app.patches.ping_timeout = float(payload["ping_timeout"])
-            return 200, {"ping_timeout": app.patches.ping_timeout}
+            return 200, app.patches.configure(payload)
         if (method, route) == ("GET", "activation-codes"):
             # Test-only: lets secret scans know what to look for. Never in `state`.
             return 200, {"codes": list(app.patches.issued_codes)}

@@ -7,7 +7,6 @@ public model: they are the SSM agent's own calls, shaped as the agent sends them
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import re
@@ -24,8 +23,10 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 from moto.utilities.utils import get_partition
 
-from tests.emulator import ACCOUNT_ID
+from tests.emulator import ACCOUNT_ID, tag_rules, tagging_api
 from tests.emulator.aws_errors import AwsError, json_response
+from tests.emulator.pages import page
+from tests.emulator.switches import START_VALUES, Switches
 
 MAX_ACTIVATION_DAYS = 30
 MANAGED_INSTANCE_ID = re.compile(r"^mi-[0-9a-f]{17}$")
@@ -43,6 +44,8 @@ EC2_ID_IN = re.compile(r"^\s*ec2InstanceId\s+in\s*\[([^\]]*)\]\s*$")
 DEFAULT_INSTANCE_PAGE = 10
 DEFAULT_ACTIVATION_PAGE = 50
 DEFAULT_CONTAINER_INSTANCE_PAGE = 100
+# UpdateContainerInstancesState's containerInstances: "A list of up to 10 container instance IDs or full ARN entries."
+MAX_STATE_UPDATE = 10
 
 
 # --- moto speed-up: parse AWS managed policies once per process, not once per IAM backend ---------
@@ -109,18 +112,6 @@ def _now() -> float:
     return time.time()
 
 
-def _page(items: list, max_results: int, next_token: str | None) -> tuple[list, str | None]:
-    start = 0
-    if next_token:
-        try:
-            start = int(base64.urlsafe_b64decode(next_token.encode()).decode())
-        except ValueError:
-            raise AwsError("InvalidNextToken", "The specified token isn't valid.") from None
-    end = start + max_results
-    token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
-    return items[start:end], token
-
-
 def _max_results(value, low: int, high: int, default: int, member: str = "maxResults") -> int:
     if value is None:
         return default
@@ -185,9 +176,9 @@ def _age_seconds(created: datetime) -> float:
 
 
 class Patches:
-    def __init__(self, ping_timeout: float, faults) -> None:
+    def __init__(self, ping_timeout: float, faults, switches: dict | None = None) -> None:
         install_moto_patches()
-        self.default_ping_timeout = ping_timeout
+        self.switches = Switches({**(switches or START_VALUES), "ping_timeout": ping_timeout})
         self.faults = faults
         self.lock = threading.RLock()
         self.reset()
@@ -198,8 +189,22 @@ class Patches:
             # Every code ever issued, kept after DeleteActivation: tests scan logs and hosts for them.
             self.issued_codes: list[str] = []
             self.managed_instances: dict[str, dict] = {}
+            # Deregistered managed instances by id: (when, the instance as it was), for lagging reads.
+            self.departed_instances: dict[str, tuple[float, dict]] = {}
             self.container_instances: dict[str, dict] = {}
-            self.ping_timeout = self.default_ping_timeout
+            self.switches.reset()
+
+    @property
+    def ping_timeout(self) -> float:
+        return self.switches["ping_timeout"]
+
+    def config(self) -> dict:
+        with self.lock:
+            return dict(self.switches.values)
+
+    def configure(self, changes: dict) -> dict:
+        with self.lock:
+            return self.switches.update(changes)
 
     # --- dispatch -----------------------------------------------------------------------------------
 
@@ -207,7 +212,11 @@ class Patches:
         """Answer the call if it is one the emulator adds; None hands it to moto."""
         if request.service == "ecs":
             _ecs_models()
-        handlers = {"ssm": self._ssm_handlers(), "ecs": self._ecs_handlers()}.get(request.service or "", {})
+        handlers = {
+            "ssm": self._ssm_handlers(),
+            "ecs": self._ecs_handlers(),
+            "tagging": {"GetResources": self.get_resources},
+        }.get(request.service or "", {})
         handler = handlers.get(request.operation or "")
         if handler is None:
             return None
@@ -260,6 +269,10 @@ class Patches:
         if _age_seconds(role.create_date) < self.faults.iam_visibility_delay:
             raise not_usable
 
+        tag_rules.check_default_instance_name(params.get("DefaultInstanceName", ""))
+        tag_rules.check_tags(params.get("Tags"))
+        tags = _tags_to_dict(params.get("Tags"))
+        tag_rules.check_tag_count(len(tags), "The activation", code="ValidationException")
         limit = params.get("RegistrationLimit", 1)
         if not isinstance(limit, int) or not 1 <= limit <= 1000:
             raise AwsError(
@@ -283,7 +296,7 @@ class Patches:
             "RegistrationsCount": 0,
             "ExpirationDate": expiration,
             "CreatedDate": now,
-            "Tags": _tags_to_dict(params.get("Tags")),
+            "Tags": tags,
             "_code": code,
             "_region": region,
         }
@@ -306,8 +319,8 @@ class Patches:
             field = "ActivationId" if key == "ActivationIds" else key
             selected = [a for a in selected if a[field] in values]
         selected.sort(key=lambda a: a["CreatedDate"])
-        page, token = _page(selected, max_results, params.get("NextToken"))
-        result = {"ActivationList": [self._activation_view(a) for a in page]}
+        listed, token = page(selected, max_results, params.get("NextToken"), self.switches)
+        result = {"ActivationList": [self._activation_view(a) for a in listed]}
         if token:
             result["NextToken"] = token
         return result
@@ -333,6 +346,15 @@ class Patches:
             raise AwsError("ActivationExpired", "Activation has expired.")
         if activation["RegistrationsCount"] >= activation["RegistrationLimit"]:
             raise AwsError("InvalidActivation", "Activation registration limit has been reached.")
+        account_limit = self.switches["managed_instance_limit"]
+        if account_limit is not None and sum(i["_region"] == region for i in self.managed_instances.values()) >= (
+            account_limit
+        ):
+            # The code AWS answers here is not documented.
+            raise AwsError(
+                "InvalidActivation",
+                f"The standard-instances tier allows {account_limit} managed instances per account and region.",
+            )
         activation["RegistrationsCount"] += 1
         instance_id = "mi-" + secrets.token_hex(9)[:17]
         self.managed_instances[instance_id] = {
@@ -342,6 +364,8 @@ class Patches:
             "RegistrationDate": _now(),
             "DefaultInstanceName": activation["DefaultInstanceName"],
             "Tags": dict(activation["Tags"]),
+            # GetResources lists resources that have or once had tags, never the others.
+            "_ever_tagged": bool(activation["Tags"]),
             "LastPingDateTime": None,
             "Fingerprint": params.get("Fingerprint", ""),
             "_region": region,
@@ -367,6 +391,24 @@ class Patches:
         last = instance["LastPingDateTime"]
         return "Online" if last is not None and _now() - last <= self.ping_timeout else "ConnectionLost"
 
+    def _instance_name(self, instance: dict) -> str:
+        # botocore documents Name as the activation's DefaultInstanceName; whether a Name tag
+        # overrides it is not documented (switch instance_name).
+        if self.switches["instance_name"] == "tag" and instance["Tags"].get("Name"):
+            return instance["Tags"]["Name"]
+        return instance["DefaultInstanceName"]
+
+    def _managed_instances_as_read(self, region: str) -> list[dict]:
+        """The region's managed instances as reads see them: with read_lag_seconds, one registered less
+        than that ago is not there yet, one deregistered less than that ago is still there as it was."""
+        now, lag = _now(), self.switches["read_lag_seconds"]
+        for instance_id, (gone_at, _) in list(self.departed_instances.items()):
+            if now - gone_at >= lag:
+                del self.departed_instances[instance_id]
+        present = [i for i in self.managed_instances.values() if now - i["RegistrationDate"] >= lag]
+        departed = [instance for _, instance in self.departed_instances.values()]
+        return sorted((i for i in present + departed if i["_region"] == region), key=lambda i: i["RegistrationDate"])
+
     def _instance_view(self, instance: dict) -> dict:
         view = {
             "InstanceId": instance["InstanceId"],
@@ -375,7 +417,7 @@ class Patches:
             "IamRole": instance["IamRole"],
             "RegistrationDate": instance["RegistrationDate"],
             "ResourceType": "ManagedInstance",
-            "Name": instance["Tags"].get("Name") or instance["DefaultInstanceName"],
+            "Name": self._instance_name(instance),
             "IsLatestVersion": False,
             "SourceId": instance["InstanceId"],
             "SourceType": "AWS::SSM::ManagedInstance",
@@ -425,15 +467,21 @@ class Patches:
                 "InvalidInstanceInformationFilterValue",
                 "Tag filters cannot be combined with other filter types.",
             )
+        readable = self._managed_instances_as_read(region)
+        if self.switches["unknown_instance_id"] == "error":
+            # The model documents InvalidInstanceId for an id that is not valid; whether a
+            # well-formed id nobody registered is one is not documented (switch unknown_instance_id).
+            known = {i["InstanceId"] for i in readable}
+            unknown = sorted({v for key, values in filters if key == "InstanceIds" for v in values} - known)
+            if unknown:
+                raise AwsError("InvalidInstanceId", f"Instance ids {unknown} are not valid or do not exist.")
         selected = []
-        for instance in sorted(self.managed_instances.values(), key=lambda i: i["RegistrationDate"]):
-            if instance["_region"] != region:
-                continue
+        for instance in readable:
             view = self._instance_view(instance)
             if all(self._instance_matches(view, instance["Tags"], key, values) for key, values in filters):
                 selected.append(view)
-        page, token = _page(selected, max_results, params.get("NextToken"))
-        result = {"InstanceInformationList": page}
+        listed, token = page(selected, max_results, params.get("NextToken"), self.switches)
+        result = {"InstanceInformationList": listed}
         if token:
             result["NextToken"] = token
         return result
@@ -441,18 +489,24 @@ class Patches:
     def deregister_managed_instance(self, params: dict, region: str, environ) -> dict:
         instance = self._managed_instance(params.get("InstanceId"), region)
         del self.managed_instances[instance["InstanceId"]]
+        self.departed_instances[instance["InstanceId"]] = (_now(), instance)
         return {}
 
     def add_tags_to_resource(self, params: dict, region: str, environ) -> dict | None:
         if params.get("ResourceType") != "ManagedInstance":
             return None
+        tag_rules.check_tags(params.get("Tags"))
         instance = self._managed_instance(params.get("ResourceId"), region, code="InvalidResourceId")
-        instance["Tags"].update(_tags_to_dict(params.get("Tags")))
+        tags = {**instance["Tags"], **_tags_to_dict(params.get("Tags"))}
+        tag_rules.check_tag_count(len(tags), instance["InstanceId"])
+        instance["Tags"] = tags
+        instance["_ever_tagged"] = instance["_ever_tagged"] or bool(tags)
         return {}
 
     def remove_tags_from_resource(self, params: dict, region: str, environ) -> dict | None:
         if params.get("ResourceType") != "ManagedInstance":
             return None
+        tag_rules.check_tag_keys(params.get("TagKeys"))
         instance = self._managed_instance(params.get("ResourceId"), region, code="InvalidResourceId")
         for key in params.get("TagKeys") or []:
             instance["Tags"].pop(key, None)
@@ -463,6 +517,11 @@ class Patches:
             return None
         instance = self._managed_instance(params.get("ResourceId"), region, code="InvalidResourceId")
         return {"TagList": _tags_to_list(instance["Tags"])}
+
+    # --- Resource Groups Tagging API --------------------------------------------------------------------
+
+    def get_resources(self, params: dict, region: str, environ) -> dict | None:
+        return tagging_api.get_resources(params, region, self._managed_instances_as_read(region), self.switches)
 
     # --- ECS external container instances -----------------------------------------------------------
 
@@ -483,6 +542,16 @@ class Patches:
         if instance and instance["_region"] == region and instance["_cluster"] == cluster:
             return instance
         return None
+
+    def _container_instance_as_read(self, instance: dict) -> dict | None:
+        """The container instance as reads see it: with read_lag_seconds, None while it is newer than
+        that, and as it was before while its deregistration is."""
+        now, lag = _now(), self.switches["read_lag_seconds"]
+        if now - instance["registeredAt"] < lag:
+            return None
+        if "_before_deregistration" in instance and now - instance["_deregistered_at"] < lag:
+            return instance["_before_deregistration"]
+        return instance
 
     def _container_instance_view(self, instance: dict) -> dict:
         view = {key: value for key, value in instance.items() if not key.startswith("_")}
@@ -517,10 +586,8 @@ class Patches:
                 raise AwsError("ClientException", f"Container instance {previous_arn} is not registered: INACTIVE.")
             previous["_last_contact"] = _now()
             return {"containerInstance": self._container_instance_view(previous)}
-        for existing in self._external(region, cluster):
-            if existing["ec2InstanceId"] == instance_id and existing["status"] != "INACTIVE":
-                existing["_last_contact"] = _now()
-                return {"containerInstance": self._container_instance_view(existing)}
+        # Without containerInstanceArn (an agent whose data is gone) AWS registers a new container
+        # instance, even for an mi- id already ACTIVE here: the old one stays, no longer heartbeated.
 
         container_id = uuid.uuid4().hex
         partition = get_partition(region)
@@ -572,7 +639,14 @@ class Patches:
         if resolved is None:
             return None
         _, found, failures = resolved
-        return {"containerInstances": [self._container_instance_view(i) for i in found], "failures": failures}
+        described = []
+        for instance in found:
+            as_read = self._container_instance_as_read(instance)
+            if as_read is None:
+                failures.append({"arn": instance["containerInstanceArn"], "reason": "MISSING"})
+            else:
+                described.append(self._container_instance_view(as_read))
+        return {"containerInstances": described, "failures": failures}
 
     def list_container_instances(self, params: dict, region: str, environ) -> dict | None:
         cluster = self._cluster_name(params, region)
@@ -581,12 +655,20 @@ class Patches:
             return None  # a cluster of moto's own EC2 instances
         max_results = _max_results(params.get("maxResults"), 1, 100, DEFAULT_CONTAINER_INSTANCE_PAGE)
         status = params.get("status")
+        readable = [i for i in map(self._container_instance_as_read, external) if i is not None]
         selected = (
-            [i for i in external if i["status"] == status]
+            [i for i in readable if i["status"] == status]
             if status
-            else [i for i in external if i["status"] in CONTAINER_INSTANCE_STATES]
+            else [i for i in readable if i["status"] in CONTAINER_INSTANCE_STATES]
         )
         query = params.get("filter")
+        longest = self.switches["list_filter_max_length"]
+        if query and longest is not None and len(query) > longest:
+            # Undocumented for this call; 2,000 is the documented limit of placement expressions.
+            raise AwsError(
+                "InvalidParameterException",
+                f"The filter expression is {len(query)} characters long; at most {longest} are allowed.",
+            )
         if query:
             equals, in_list = EC2_ID_EQUALS.match(query), EC2_ID_IN.match(query)
             if equals:
@@ -597,8 +679,8 @@ class Patches:
                 raise AwsError("InvalidParameterException", f"Unsupported filter expression: {query}")
             selected = [i for i in selected if i["ec2InstanceId"] in wanted]
         selected.sort(key=lambda i: i["registeredAt"])
-        page, token = _page(selected, max_results, params.get("nextToken"))
-        result = {"containerInstanceArns": [i["containerInstanceArn"] for i in page]}
+        listed, token = page(selected, max_results, params.get("nextToken"), self.switches)
+        result = {"containerInstanceArns": [i["containerInstanceArn"] for i in listed]}
         if token:
             result["nextToken"] = token
         return result
@@ -607,6 +689,12 @@ class Patches:
         status = params.get("status")
         if status not in CONTAINER_INSTANCE_STATES:
             raise AwsError("InvalidParameterException", "Container instance status should be one of [ACTIVE, DRAINING]")
+        count = len(params.get("containerInstances") or [])
+        if count > MAX_STATE_UPDATE:
+            raise AwsError(
+                "InvalidParameterException",
+                f"containerInstances can name at most {MAX_STATE_UPDATE} container instances; {count} were given.",
+            )
         resolved = self._resolve_many(params, region)
         if resolved is None:
             return None
@@ -633,6 +721,8 @@ class Patches:
             raise AwsError("InvalidParameterException", f"Container instance {reference} is already deregistered.")
         if instance["runningTasksCount"] > 0 and not params.get("force"):
             raise AwsError("InvalidParameterException", "Found running tasks on the instance.")
+        instance["_before_deregistration"] = dict(instance)
+        instance["_deregistered_at"] = _now()
         instance["status"] = "INACTIVE"
         instance["version"] += 1
         self._adjust_moto_cluster_count(region, cluster, -1)

@@ -22,11 +22,11 @@ from tests.emulator.patches import Patches
 
 
 class EmulatorApp:
-    def __init__(self, ping_timeout: float = 60.0) -> None:
+    def __init__(self, ping_timeout: float = 60.0, switches: dict | None = None) -> None:
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.call_log = CallLog()
         self.faults = Faults()
-        self.patches = Patches(ping_timeout=ping_timeout, faults=self.faults)
+        self.patches = Patches(ping_timeout=ping_timeout, faults=self.faults, switches=switches)
         self.control = ControlApi(self)
 
     def reset(self) -> None:

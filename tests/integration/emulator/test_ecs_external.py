@@ -52,12 +52,38 @@ def test_register_external_instance(emulator, world):
     assert call["write"] is True
 
 
-def test_register_is_idempotent_per_instance_and_cluster(emulator, world):
+def test_restart_with_saved_arn_keeps_the_instance(emulator, world):
     first = register_instance(emulator, world[0])
-    again = register_instance(emulator, world[0])
     restarted = register_instance(emulator, world[0], containerInstanceArn=first["containerInstanceArn"])
-    assert first["containerInstanceArn"] == again["containerInstanceArn"] == restarted["containerInstanceArn"]
+    assert first["containerInstanceArn"] == restarted["containerInstanceArn"]
     assert len(emulator.client("ecs").list_container_instances(cluster="edge")["containerInstanceArns"]) == 1
+
+
+def test_agent_that_lost_its_data_registers_a_second_instance(emulator, world):
+    """No containerInstanceArn in the request: AWS registers anew; the old instance stays ACTIVE, unheard."""
+    emulator.set_ping_timeout(1)
+    first = register_instance(emulator, world[0])["containerInstanceArn"]
+    second = register_instance(emulator, world[0])["containerInstanceArn"]
+    assert second != first
+    ecs = emulator.client("ecs")
+    assert ecs.list_container_instances(cluster="edge")["containerInstanceArns"] == [first, second]
+    assert ecs.describe_clusters(clusters=["edge"])["clusters"][0]["registeredContainerInstancesCount"] == 2
+
+    def described():
+        found = ecs.describe_container_instances(cluster="edge", containerInstances=[first, second])
+        return {i["containerInstanceArn"]: i for i in found["containerInstances"]}
+
+    assert {arn: (i["ec2InstanceId"], i["status"]) for arn, i in described().items()} == {
+        first: (world[0], "ACTIVE"),
+        second: (world[0], "ACTIVE"),
+    }
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        agent_ecs(emulator).discover_poll_endpoint(containerInstance=second, cluster="edge")
+        time.sleep(0.25)
+    after = described()
+    assert (after[first]["status"], after[first]["agentConnected"]) == ("ACTIVE", False)
+    assert (after[second]["status"], after[second]["agentConnected"]) == ("ACTIVE", True)
 
 
 def test_register_refuses_unknown_managed_instance_and_cluster(emulator, world):
@@ -176,3 +202,19 @@ def test_clusters_always_report_capacity_provider_lists(emulator):
     for cluster in (created, described):
         assert cluster["capacityProviders"] == []
         assert cluster["defaultCapacityProviderStrategy"] == []
+
+
+def test_state_update_takes_at_most_ten_instances(emulator):
+    create_role(emulator)
+    activation = emulator.client("ssm").create_activation(IamRole="ecsAnywhereRole", RegistrationLimit=11)
+    emulator.client("ecs").create_cluster(clusterName="edge")
+    arns = [register_instance(emulator, register(emulator, activation))["containerInstanceArn"] for _ in range(11)]
+    ecs = emulator.client("ecs")
+    with pytest.raises(ClientError) as excinfo:
+        ecs.update_container_instances_state(cluster="edge", containerInstances=arns, status="DRAINING")
+    assert excinfo.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "at most 10" in excinfo.value.response["Error"]["Message"]
+    assert ecs.list_container_instances(cluster="edge", status="DRAINING")["containerInstanceArns"] == []
+    drained = ecs.update_container_instances_state(cluster="edge", containerInstances=arns[:10], status="DRAINING")
+    assert [i["status"] for i in drained["containerInstances"]] == ["DRAINING"] * 10
+    assert ecs.list_container_instances(cluster="edge", status="DRAINING")["containerInstanceArns"] == arns[:10]

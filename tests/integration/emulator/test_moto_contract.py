@@ -7,12 +7,14 @@ import inspect
 import moto
 from moto.core.base_backend import BackendDict, backend_lock
 from moto.core.model_instances import reset_model_data
+from moto.core.resource_tagging import make_tag_matcher, match_resource_type
 from moto.core.responses import BaseResponse
 from moto.ecs.models import Cluster, EC2ContainerServiceBackend, ecs_backends
 from moto.iam import models as iam_models
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, Role
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.resourcegroupstaggingapi.models import resourcegroupstaggingapi_backends
 
 from tests.emulator import ACCOUNT_ID
 from tests.emulator.patches import _cached_aws_policies, install_moto_patches
@@ -84,3 +86,13 @@ def test_reset_and_server_internals_still_exist():
     assert callable(DomainDispatcherApplication(create_backend_app).get_application)
     # The fixed account comes from this variable; without it moto looks the account up per request.
     assert "MOTO_ACCOUNT_ID" in inspect.getsource(BaseResponse.get_current_account)
+
+
+def test_tagging_api_pieces_get_resources_merges_with():
+    backend = resourcegroupstaggingapi_backends[ACCOUNT_ID]["us-east-1"]
+    parameters = inspect.signature(backend._get_resources_generator).parameters
+    assert {"tag_filters", "resource_type_filters", "resource_arn_list"} <= set(parameters)
+    assert match_resource_type("ssm:managed-instance", ["ssm"])
+    assert not match_resource_type("ssm:managed-instance", ["ssm:parameter"])
+    matcher = make_tag_matcher([{"Key": "Name"}, {"Key": "team", "Values": ["ops"]}])
+    assert matcher({"Name": "", "team": "ops"}) and not matcher({"Name": "x"})

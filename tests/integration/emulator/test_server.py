@@ -16,6 +16,7 @@ from botocore.httpsession import URLLib3Session
 from tests.emulator.__main__ import main as emulator_main
 from tests.emulator.client import Emulator
 from tests.emulator.fixture import start_emulator_process
+from tests.emulator.switches import STRICT
 
 TRUST_SSM = json.dumps(
     {
@@ -30,12 +31,19 @@ def test_process_prints_url_first_takes_start_options_and_exits_zero_on_sigterm(
     faults.write_text(
         json.dumps({"fail": [{"target": "iam:CreateRole", "count": 1, "code": "ServiceFailure", "status": 500}]})
     )
-    process, url = start_emulator_process("--ping-timeout", "5", "--faults", str(faults), "--host", "127.0.0.2")
+    process, url = start_emulator_process(
+        "--ping-timeout", "5", "--faults", str(faults), "--host", "127.0.0.2", "--strict", "--read-lag-seconds", "0"
+    )
     try:
         assert url.startswith("http://127.0.0.1:")
         second_address = url.replace("127.0.0.1", "127.0.0.2")
-        with urllib.request.urlopen(f"{url}/_emulator/config") as response:
-            assert json.loads(response.read()) == {"ping_timeout": 5.0}
+        started = {**STRICT, "ping_timeout": 5.0, "read_lag_seconds": 0.0}
+        control = Emulator(url)
+        assert control.config() == started
+        control.set_config(instance_name="tag", ping_timeout=1)
+        control.reset()
+        assert control.config() == started
+        control.set_faults(json.loads(faults.read_text()))
         iam = Emulator(url).client("iam", retries={"mode": "standard", "total_max_attempts": 1})
         with pytest.raises(ClientError) as excinfo:
             iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_SSM)

@@ -69,6 +69,12 @@ def heartbeat(emulator, instance_id: str, region: str = "us-east-1") -> tuple[in
     )
 
 
+def error_of(excinfo) -> tuple[str, str]:
+    """Code and message of the ClientError a pytest.raises caught."""
+    error = excinfo.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
 def output_shape(service: str, operation: str):
     model = botocore.session.get_session().get_service_model(service)
     return model.operation_model(operation).output_shape
