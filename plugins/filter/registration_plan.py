@@ -53,7 +53,7 @@ options:
   named_instance_ids:
     description:
       - The managed instances SSM shows carrying the naming marker their host expects (C(naming_marker)
-        of the host's entry, looked up with the marker's tag filter): they are named and tagged as wanted.
+        of the host's entry, looked up with the marker's tag filter). They are named and tagged as wanted.
     type: list
     elements: str
     default: []

@@ -21,7 +21,7 @@ options:
     description:
       - Managed instance ids (C(mi-) followed by 17 lowercase hex digits), any number.
       - Ids SSM does not know are listed in RV(missing), also where SSM refuses a whole
-        call for an id it does not know (C(InvalidInstanceId)): such a call is repeated
+        call for an id it does not know (C(InvalidInstanceId)). Such a call is repeated
         without the ids it names (or split in halves when it names none).
     type: list
     elements: str
