@@ -6,7 +6,9 @@ own tables next to their tests (tests/integration/modules); this one covers the 
 modules and both roles. Role cases run in check mode against the controller itself (one
 inventory host per case, connection local): argument_specs and preflight run first, so a
 case that fails there fails before any task that writes, and the test also checks that no
-task of the host reported a change.
+task of the host reported a change. One role case also runs for real (not in check mode) on a
+test host of the test world, where a run past the checks would install and register: it must
+fail with its message, write nothing in AWS and leave the host's packages and files as they were.
 
 `pytest -s` prints the table with each case's message.
 """
@@ -202,6 +204,7 @@ GOOD_EXTERNAL_INSTANCE_VARS = {
     "ecs_anywhere_package_mirror": "file:///srv/mirror",
 }
 ROLE_CASES = {**EXTERNAL_INSTANCE_CASES, **CONTROL_PLANE_CASES}
+INPUT_CHECK_TASK = "Check the inputs and the host, and note what the host says about itself"
 GOOD_ROLE_VARS = {"ecs_anywhere_region": "us-east-1", "ecs_anywhere_cluster": "edge"}
 
 
@@ -300,10 +303,74 @@ def test_role_refuses_bad_input_before_any_write(role_run, label):
 def test_unusual_but_valid_inputs_pass_the_input_checks(role_run):
     run, _ = role_run
     results = run.results(_host_name("external_instance: good inputs"))
-    assert [r for r in results if r["_task"].endswith("Check the inputs") and not r.get("failed")], [
-        r["_task"] for r in results
-    ]
+    # One task checks the inputs, then the host: on the controller, no systemd host, it may stop
+    # at the host checks, after the inputs passed.
+    checks = [r for r in results if r["_task"].endswith(INPUT_CHECK_TASK)]
+    assert len(checks) == 1, [r["_task"] for r in results]
+    check = checks[0]
+    assert not check.get("failed") or not check.get("msg", "Invalid input").startswith("Invalid input"), check
     failure = _failure(results)
-    # The controller is no systemd host: the role stops at the host checks, after the inputs passed.
     assert failure is None or "Invalid input" not in failure.get("msg", ""), failure
     assert "secret" not in json.dumps(results)
+
+
+# One role case for real (not check mode) on a test host that a real run would change: packages
+# from the world's mirror, endpoints the host reaches. Refused, the run must leave the host as it was.
+REAL_RUN_CASE = "external_instance: ECS_CLUSTER in ecs_config contradicts the cluster"
+# Where a run that got past the checks would write: the agents' packages, configuration, state and downloads.
+HOST_PLACES = ["/etc", "/usr", "/var/lib", "/var/cache", "/root"]
+ANSIBLE_REMOTE_TMP = "/root/.ansible/tmp"
+
+
+def _host_state(world_host, stamp: str) -> dict:
+    """Installed packages, and the files under HOST_PLACES changed since ``stamp`` was touched."""
+    return {
+        "packages": world_host["run"]("dpkg-query", "-W", "-f", "${Package} ${Version} ${Status}\\n"),
+        # Ansible's own remote temporary directory aside.
+        "changed files": world_host["run"](
+            "find", *HOST_PLACES, "-xdev", "-path", ANSIBLE_REMOTE_TMP, "-prune", "-o", "-newer", stamp, "-print"
+        ).split(),
+    }
+
+
+@pytest.mark.slow
+def test_role_refuses_bad_input_for_real_on_a_test_host(world_host, tmp_path):
+    variables, words = EXTERNAL_INSTANCE_CASES[REAL_RUN_CASE]
+    knobs = world_host["vars"]
+    stamp = "/run/bad-input-stamp"
+    world_host["run"]("mkdir", "-p", ANSIBLE_REMOTE_TMP)
+    world_host["run"]("touch", stamp)
+    before = _host_state(world_host, stamp)
+    emulator = world_host["emulator"]
+    mark = max((call["seq"] for call in emulator.calls(agent=None)), default=0)
+    play = {
+        "hosts": world_host["name"],
+        "gather_facts": False,
+        "vars": {
+            **GOOD_ROLE_VARS,
+            "ecs_anywhere_aws_endpoint_url": knobs["ecsa_world_emulator_url"],
+            "ecs_anywhere_ssm_endpoint": knobs["ecsa_world_emulator_url_for_hosts"],
+            "ecs_anywhere_ecs_endpoint": knobs["ecsa_world_emulator_url_for_hosts"],
+            "ecs_anywhere_package_mirror": knobs["ecsa_world_mirror_url_for_hosts"],
+            **variables,
+        },
+        "tasks": [
+            {"name": "Run the role", "ansible.builtin.include_role": {"name": "onprem.ecs_anywhere.external_instance"}}
+        ],
+    }
+    playbook = tmp_path / "real_run.yml"
+    playbook.write_text(json.dumps([play]))
+
+    run = run_playbook(playbook, emulator.env(), inventory=world_host["inventory"])
+
+    results = run.results(world_host["name"])
+    failure = _failure(results)
+    assert failure is not None, [r["_task"] for r in results]
+    message = failure.get("msg", "")
+    _report(f"{REAL_RUN_CASE} (real run)", message)
+    for word in words:
+        assert word in message, (word, failure)
+    assert [r["_task"] for r in results if r.get("changed")] == []
+    assert run.stats[world_host["name"]]["changed"] == 0
+    assert [call for call in emulator.calls(agent=None) if call["seq"] > mark and call["write"]] == []
+    assert _host_state(world_host, stamp) == before

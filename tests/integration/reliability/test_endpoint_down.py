@@ -2,7 +2,9 @@
 
 The control plane is the first thing site.yml does; with nothing listening at the
 endpoint, the control_plane role must fail within seconds (botocore's retries on a
-refused connection, no long waits) and say which endpoint it could not reach.
+refused connection, no long waits) and say which endpoint it could not reach. The bounds are
+the figures docs/security.md gives, with room for a loaded 2-core machine: measured 2-8 s and
+2-7 s at load averages of 3 to 10, 14 s and 8 s at a load average of 20.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import time
 
 from tests.integration.ansible_runner import run_module, run_playbook
 
-# Generous for a loaded 2-core machine; a quiet one takes a few seconds (see the report).
-FAST_SECONDS = 60
+CONTROL_PLANE_RUN_SECONDS = 30
+LOOKUP_MODULE_SECONDS = 20
 
 
 def closed_endpoint() -> str:
@@ -60,7 +62,7 @@ def test_control_plane_fails_fast_naming_the_endpoint(tmp_path):
     assert run.returncode != 0
     assert failed, run.results()
     assert endpoint in failed[0]["msg"], failed[0]["msg"]
-    assert elapsed < FAST_SECONDS
+    assert elapsed < CONTROL_PLANE_RUN_SECONDS
 
 
 def test_a_lookup_module_fails_fast_naming_the_endpoint():
@@ -75,4 +77,4 @@ def test_a_lookup_module_fails_fast_naming_the_endpoint():
     print(f"\nmanaged_instance_info with the endpoint down failed after {elapsed:.1f} s: {result.get('msg')}")
     assert result.get("failed") is True
     assert endpoint in result["msg"], result["msg"]
-    assert elapsed < FAST_SECONDS
+    assert elapsed < LOOKUP_MODULE_SECONDS
