@@ -269,8 +269,8 @@ class ManagedInstanceManager:
             purge_tags=params["purge_tags"],
             check_mode=self.module.check_mode,
         )
-        if NAME_TAG in to_set:
-            instance = dict(instance, name=to_set[NAME_TAG])
+        # The Name tag as read and set: what SSM reports as Name may be the activation's default name.
+        instance = dict(instance, name=after.get(NAME_TAG, ""))
         changed = bool(to_set or to_remove)
         self.module.exit_json(
             changed=changed, instance=instance, tags=after, diff=dict(before={"tags": before}, after={"tags": after})
@@ -347,7 +347,8 @@ class ManagedInstanceBatch:
         entry = {
             "instance_id": instance_id,
             "changed": bool(to_set or to_remove),
-            "name": to_set.get(NAME_TAG, instance["name"]),
+            # The Name tag as read and set: what SSM reports as Name may be the activation's default name.
+            "name": after.get(NAME_TAG, ""),
             "tags": after,
         }
         return entry, before, after

@@ -29,7 +29,10 @@ STRICT = {
 }
 # What every server starts with unless the command line says otherwise: the one line to change
 # when the suite moves to the strict choices.
-START_VALUES = LENIENT
+# Read lag stays a choice of the tests that exercise it (tests/integration/emulator,
+# tests/integration/playbooks/test_strict_aws.py): AWS documents it without a figure, and with it on,
+# a test that acts on what it created a moment ago measures timing rather than behaviour.
+START_VALUES = {**STRICT, "read_lag_seconds": 0.0}
 
 CHOICES = {"instance_name": ("tag", "default"), "unknown_instance_id": ("empty", "error")}
 WHOLE_OR_NONE = ("list_filter_max_length", "managed_instance_limit", "short_pages_seed")

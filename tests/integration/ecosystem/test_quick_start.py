@@ -221,7 +221,7 @@ def test_quick_start_literally(tmp_path):
             assert writes == [], f"{line} wrote in AWS: {writes}"
 
         aws = _emulator(emulator, "/_emulator/state")
-        named = [i for i in aws["managed_instances"] if i["Name"] == host]
+        named = [i for i in aws["managed_instances"] if {"Key": "Name", "Value": host} in i["Tags"]]
         assert len(named) == 1, f"managed instances: {aws['managed_instances']}"
         assert named[0]["PingStatus"] == "Online" and named[0]["region"] == region, named
         joined = [
@@ -236,7 +236,7 @@ def test_quick_start_literally(tmp_path):
             assert done.returncode == 0, f"{line}\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
             assert recap(done.stdout)[host]["failed"] == 0
         aws = _emulator(emulator, "/_emulator/state")
-        assert [i for i in aws["managed_instances"] if i["Name"] == host] == []
+        assert [i for i in aws["managed_instances"] if {"Key": "Name", "Value": host} in i["Tags"]] == []
         assert [c for c in aws["container_instances"].get(cluster, []) if c["status"] == "ACTIVE"] == []
     finally:
         subprocess.run(
