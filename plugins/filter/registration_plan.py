@@ -8,6 +8,7 @@ square of the batch: this is a dict lookup per host.
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import currency
 
 DOCUMENTATION = r"""
 ---
@@ -153,21 +154,16 @@ def _current_and_leftovers(candidates, reported_arn):
     """The container instance a host's ECS agent is, and the live leftovers of the same mi- id.
 
     An agent that lost its data registers a new container instance; the old one stays ACTIVE,
-    disconnected, for ever. The current one is the one the agent reports, else the newest
-    connected live one, else the newest live one, else any. Leftovers are only named when the
-    current one is known for sure (reported, or connected): otherwise nothing tells them apart.
+    disconnected, for ever. The current one is the one the agent reports, else the live one that
+    ranks first (connected, then newest), else any. Leftovers are only named when the current
+    one is known for sure (reported, or connected): otherwise nothing tells them apart.
     """
     if not candidates:
         return {}, []
-
-    def newest(items):
-        return max(items, key=lambda item: str(item.get("registered_at") or ""))
-
-    live = [item for item in candidates if item.get("status") in _LIVE]
+    live = sorted((item for item in candidates if item.get("status") in _LIVE), key=currency, reverse=True)
     reported = [item for item in live if reported_arn and item.get("arn") == reported_arn]
-    connected = [item for item in live if item.get("agent_connected")]
-    current = reported[0] if reported else newest(connected) if connected else newest(live) if live else candidates[0]
-    sure = bool(reported or connected)
+    current = reported[0] if reported else live[0] if live else candidates[0]
+    sure = bool(reported) or bool(live and live[0].get("agent_connected"))
     leftovers = [item for item in live if item is not current] if sure else []
     return current, leftovers
 

@@ -112,6 +112,13 @@ def lookup(client, cluster, instance_ids=None, arns=None, status=None):
     return [format_container_instance(item) for item in selected], list(dict.fromkeys(missing))
 
 
+def currency(container_instance):
+    """Sort key (with reverse=True) putting the container instance an agent most likely is first:
+    connected before disconnected, then newer before older. One mi- id may have several live ones:
+    an agent that lost its data registers anew and its old one stays ACTIVE, disconnected."""
+    return bool(container_instance.get("agent_connected")), str(container_instance.get("registered_at") or "")
+
+
 def _arn_id(arn):
     # The id ends both the old and the new ARN format, so either form of an ARN matches.
     return str(arn).rsplit("/", 1)[-1]
@@ -122,10 +129,7 @@ def live_by_reference(found, references):
     among ``found`` that is not INACTIVE, or to None when it has none."""
     by_instance_id = {}
     by_arn_id = {}
-    # An mi- id may have several live container instances (an agent that lost its data registers
-    # anew and its old one stays ACTIVE, disconnected): the connected one, then the newest, wins.
-    ranked = sorted(found, key=lambda item: (bool(item.get("agent_connected")), str(item.get("registered_at") or "")))
-    for item in reversed(ranked):
+    for item in sorted(found, key=currency, reverse=True):
         if item.get("status") == "INACTIVE":
             continue
         by_instance_id.setdefault(item.get("ec2_instance_id"), item)

@@ -64,22 +64,12 @@ def input_problems(inputs):
             problems.append("ecs_anywhere_activation_expires_in '%s' is more than 30 days, SSM's limit" % expires_in)
     except ValueError:
         problems.append("ecs_anywhere_activation_expires_in '%s' is not a duration such as 1h, 90m or 2d" % expires_in)
-    verify, drain, disk = (
-        _int(inputs.get(name))
-        for name in ("ecs_anywhere_verify_timeout", "ecs_anywhere_drain_timeout", "ecs_anywhere_min_free_disk_mb")
-    )
+    timeouts = ("ecs_anywhere_verify_timeout", "ecs_anywhere_drain_timeout", "ecs_anywhere_min_free_disk_mb")
+    verify, drain, disk = (_int(inputs.get(name)) for name in timeouts)
     if verify is None or verify <= 0 or drain is None or drain < 0 or disk is None or disk < 0:
         problems.append(
             "ecs_anywhere_verify_timeout (%s) must be more than 0 seconds, ecs_anywhere_drain_timeout (%s) and"
-            " ecs_anywhere_min_free_disk_mb (%s) 0 or more"
-            % tuple(
-                inputs.get(name)
-                for name in (
-                    "ecs_anywhere_verify_timeout",
-                    "ecs_anywhere_drain_timeout",
-                    "ecs_anywhere_min_free_disk_mb",
-                )
-            )
+            " ecs_anywhere_min_free_disk_mb (%s) 0 or more" % tuple(inputs.get(name) for name in timeouts)
         )
     mirror = str(inputs.get("ecs_anywhere_package_mirror") or "")
     if mirror and not _MIRROR.match(mirror):

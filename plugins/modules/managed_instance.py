@@ -415,7 +415,7 @@ def batch_problems(params):
             problems += tag_rule_problems(element["tags"], element["name"], f"{where}.tags", f"{where}.name")
         else:
             problems += name_tag_problems(element["name"], params["tags"], "tags", f"{where}.name")
-            problems += tag_rule_problems({}, element["name"], "tags", f"{where}.name")
+            problems += tag_rule_problems(None, element["name"], "tags", f"{where}.name")
     for instance_id, where in positions.items():
         if len(where) > 1:
             problems.append(
