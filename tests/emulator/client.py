@@ -103,6 +103,9 @@ class Emulator:
         """Every switch at its strict choice until the next reset."""
         return self.set_config(**STRICT)
 
-    def set_running_tasks(self, cluster: str, container_instance: str, running: int) -> dict:
+    def set_running_tasks(self, cluster: str, container_instance: str, running: int, region: str | None = None) -> dict:
+        """Set a container instance's running task count; `region` (optional) must be the instance's."""
         payload = {"cluster": cluster, "containerInstance": container_instance, "running": running}
+        if region is not None:
+            payload["region"] = region
         return self._control("POST", "ecs/tasks", payload)

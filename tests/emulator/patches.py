@@ -21,11 +21,12 @@ from urllib.parse import unquote
 from moto.iam import models as moto_iam_models
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
-from moto.utilities.utils import get_partition
+from moto.utilities.utils import get_partition as moto_partition
 
 from tests.emulator import ACCOUNT_ID, tag_rules, tagging_api
 from tests.emulator.aws_errors import AwsError, json_response
 from tests.emulator.pages import page
+from tests.emulator.regions import partition_of
 from tests.emulator.switches import START_VALUES, Switches
 
 MAX_ACTIVATION_DAYS = 30
@@ -159,14 +160,23 @@ def _trusts_ssm(policy_document) -> bool:
     return False
 
 
-def _find_role(partition: str, iam_role: str):
-    """The IAM role an activation names: a role name, optionally with its path (`service-role/Name`)."""
+def _find_role(region: str, iam_role: str):
+    """The IAM role an activation names: a role name, optionally with its path (`service-role/Name`).
+
+    IAM is global within a partition: every region of it sees the same roles. moto files them under
+    its own partition guess for the region the IAM call was signed for, so the lookup uses that guess.
+    """
     path, _, name = iam_role.rpartition("/")
     wanted_path = f"/{path}/" if path else None
-    for role in iam_backends[ACCOUNT_ID][partition].roles.values():
+    for role in iam_backends[ACCOUNT_ID][moto_partition(region)].roles.values():
         if role.name == name and (wanted_path is None or role.path == wanted_path):
             return role
     return None
+
+
+def _arn_region_and_account(arn: str) -> tuple[str, str] | None:
+    parts = arn.split(":", 5)
+    return (parts[3], parts[4]) if len(parts) == 6 else None
 
 
 def _age_seconds(created: datetime) -> float:
@@ -256,14 +266,13 @@ class Patches:
 
     def create_activation(self, params: dict, region: str, environ) -> dict:
         iam_role = params.get("IamRole") or ""
-        partition = get_partition(region)
-        role_arn = f"arn:{partition}:iam::{ACCOUNT_ID}:role/{iam_role}"
+        role_arn = f"arn:{partition_of(region)}:iam::{ACCOUNT_ID}:role/{iam_role}"
         # What SSM answers for a missing role, a role without the SSM trust, and a role IAM has
         # not propagated yet: one message for all three.
         not_usable = AwsError(
             "ValidationException", f"Nonexistent role or missing ssm service principal in trust policy: {role_arn}"
         )
-        role = _find_role(partition, iam_role) if iam_role and not iam_role.startswith("arn:") else None
+        role = _find_role(region, iam_role) if iam_role and not iam_role.startswith("arn:") else None
         if role is None or not _trusts_ssm(role.assume_role_policy_document):
             raise not_usable
         if _age_seconds(role.create_date) < self.faults.iam_visibility_delay:
@@ -527,7 +536,11 @@ class Patches:
 
     @staticmethod
     def _cluster_name(params: dict, region: str) -> str:
-        name = (params.get("cluster") or "default").split("/")[-1]
+        reference = params.get("cluster") or "default"
+        # A cluster ARN names its region: another region's cluster of the same name is not this one.
+        if reference.startswith("arn:") and _arn_region_and_account(reference) != (region, ACCOUNT_ID):
+            raise AwsError("ClusterNotFoundException", "Cluster not found.")
+        name = reference.split("/")[-1]
         cluster = _ecs_backend(region).clusters.get(name)
         if cluster is None or cluster.status != "ACTIVE":
             raise AwsError("ClusterNotFoundException", "Cluster not found.")
@@ -537,11 +550,14 @@ class Patches:
         return [ci for ci in self.container_instances.values() if ci["_region"] == region and ci["_cluster"] == cluster]
 
     def _find_container_instance(self, region: str, cluster: str, reference: str) -> dict | None:
+        """The container instance an id or ARN names in this region and cluster; None for any other."""
         wanted_id = reference.rsplit("/", maxsplit=1)[-1]
         instance = self.container_instances.get(wanted_id)
-        if instance and instance["_region"] == region and instance["_cluster"] == cluster:
-            return instance
-        return None
+        if instance is None or instance["_region"] != region or instance["_cluster"] != cluster:
+            return None
+        if reference.startswith("arn:") and reference != instance["containerInstanceArn"]:
+            return None
+        return instance
 
     def _container_instance_as_read(self, instance: dict) -> dict | None:
         """The container instance as reads see it: with read_lag_seconds, None while it is newer than
@@ -590,7 +606,7 @@ class Patches:
         # instance, even for an mi- id already ACTIVE here: the old one stays, no longer heartbeated.
 
         container_id = uuid.uuid4().hex
-        partition = get_partition(region)
+        partition = partition_of(region)
         resources = params.get("totalResources") or [
             {"name": "CPU", "type": "INTEGER", "integerValue": 2048},
             {"name": "MEMORY", "type": "INTEGER", "integerValue": 3768},
@@ -731,8 +747,10 @@ class Patches:
     def discover_poll_endpoint(self, params: dict, region: str, environ) -> dict:
         reference = params.get("containerInstance") or ""
         instance = self.container_instances.get(reference.split("/")[-1])
+        # Only a poll signed for the instance's own region keeps it connected.
         if instance is not None and instance["_region"] == region:
-            instance["_last_contact"] = _now()
+            if not reference.startswith("arn:") or reference == instance["containerInstanceArn"]:
+                instance["_last_contact"] = _now()
         endpoint = f"http://{environ.get('HTTP_HOST', 'localhost')}"
         return {"endpoint": endpoint, "telemetryEndpoint": endpoint, "serviceConnectEndpoint": endpoint}
 
@@ -743,11 +761,18 @@ class Patches:
         running = payload.get("running")
         if not isinstance(running, int) or running < 0:
             raise ValueError('"running" must be a whole number >= 0')
+        region = payload.get("region")
         with self.lock:
             instance = self.container_instances.get(reference.split("/")[-1])
             cluster = (payload.get("cluster") or "default").split("/")[-1]
-            if instance is None or instance["_cluster"] != cluster:
-                raise ValueError(f"no external container instance {reference} in cluster {cluster}")
+            if (
+                instance is None
+                or instance["_cluster"] != cluster
+                or (region is not None and instance["_region"] != region)
+                or (reference.startswith("arn:") and reference != instance["containerInstanceArn"])
+            ):
+                where = f"cluster {cluster}" + (f" of {region}" if region else "")
+                raise ValueError(f"no external container instance {reference} in {where}")
             instance["runningTasksCount"] = running
             return self._container_instance_view(instance)
 

@@ -19,6 +19,7 @@ from tests.emulator.call_log import CallLog
 from tests.emulator.control_api import CONTROL_PREFIX, ControlApi
 from tests.emulator.faults import Faults
 from tests.emulator.patches import Patches
+from tests.emulator.regions import check_region
 
 
 class EmulatorApp:
@@ -49,6 +50,7 @@ class EmulatorApp:
 
         request = identify(environ)
         try:
+            check_region(request.region, request.query_protocol)
             self.faults.apply(request.service, request.operation, request.query_protocol)
             answer = self.patches.handle(request, environ)
         except AwsError as error:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib
 
 from moto.core.resource_tagging import make_tag_matcher, match_resource_type
-from moto.utilities.utils import get_partition
 
 from tests.emulator import ACCOUNT_ID
 from tests.emulator.aws_errors import AwsError
 from tests.emulator.pages import page
+from tests.emulator.regions import partition_of
 
 RESOURCE_TYPE = "ssm:managed-instance"
 MAX_ARNS = 100
@@ -27,7 +27,7 @@ DEFAULT_RESOURCES_PER_PAGE = 50
 
 
 def managed_instance_arn(region: str, instance_id: str) -> str:
-    return f"arn:{get_partition(region)}:ssm:{region}:{ACCOUNT_ID}:managed-instance/{instance_id}"
+    return f"arn:{partition_of(region)}:ssm:{region}:{ACCOUNT_ID}:managed-instance/{instance_id}"
 
 
 def _is_managed_instance_arn(arn: str) -> bool:
@@ -46,7 +46,7 @@ def _check(params: dict, region: str) -> None:
         raise _invalid("You can't specify both ResourceARNList and TagFilters in the same request.")
     if len(arns) > MAX_ARNS:
         raise _invalid(f"ResourceARNList can have at most {MAX_ARNS} ARNs; {len(arns)} were given.")
-    partition = get_partition(region)
+    partition = partition_of(region)
     foreign = [arn for arn in arns if not arn.startswith(f"arn:{partition}:")]
     if foreign:
         raise _invalid(f"ARNs {foreign} are not in the partition of this call ({partition}).")
