@@ -1,7 +1,12 @@
-"""HTTP server for the package mirror tree, answering AWS's bucket paths for any region.
+"""HTTP server for the package mirror tree, answering AWS's bucket paths for every region.
 
 ``python -m tests.world.mirror_server --root DIR --host 127.0.0.1 [--host GATEWAY] --port 0``
 prints ``MIRROR_URL=http://HOST:PORT`` (first host) and serves until SIGTERM.
+
+``/amazon-ssm-<region>/...`` and ``/amazon-ecs-agent-<region>/...`` are served for every region
+botocore lists (the regions the emulator serves), from one region-neutral tree; a bucket of a
+region no partition has (a typo such as ``us-eest-1``) is missing, as at S3. Besides the buckets,
+only the test signing key is served.
 """
 
 from __future__ import annotations
@@ -13,19 +18,38 @@ import signal
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
+
+from tests.emulator.regions import partition_of
 
 # /amazon-ssm-<region>/... and /amazon-ecs-agent-<region>/... -> the region-neutral tree.
-BUCKETS = (
-    (re.compile(r"^/amazon-ssm-[a-z0-9-]+/"), "/ssm/"),
-    (re.compile(r"^/amazon-ecs-agent-[a-z0-9-]+/"), "/ecs/"),
-)
+BUCKET_PATH = re.compile(r"^/(?P<bucket>amazon-ssm|amazon-ecs-agent)-(?P<region>[a-z0-9-]+)(?P<key>/.*)$")
+TREE_OF_BUCKET = {"amazon-ssm": "/ssm", "amazon-ecs-agent": "/ecs"}
+OUTSIDE_BUCKETS = frozenset({"/mirror-key.asc", "/mirror-key.fingerprint"})
+
+
+def tree_path(request_path: str) -> str | None:
+    """The path in the mirror tree a request names; None for one no bucket of a listed region holds."""
+    path = unquote(request_path.split("?", 1)[0].split("#", 1)[0])
+    if ".." in path.split("/"):
+        return None
+    if path in OUTSIDE_BUCKETS:
+        return path
+    match = BUCKET_PATH.match(path)
+    if match is None or partition_of(match["region"]) is None:
+        return None
+    return TREE_OF_BUCKET[match["bucket"]] + match["key"]
 
 
 class MirrorHandler(SimpleHTTPRequestHandler):
+    def send_head(self):
+        if tree_path(self.path) is None:
+            self.send_error(404, "no such bucket or key")  # S3: NoSuchBucket / NoSuchKey
+            return None
+        return super().send_head()
+
     def translate_path(self, path: str) -> str:
-        for pattern, replacement in BUCKETS:
-            path = pattern.sub(replacement, path, count=1)
-        return super().translate_path(path)
+        return super().translate_path(tree_path(path) or path)
 
     def list_directory(self, path):
         self.send_error(403, "no directory listings")  # as an S3 bucket without ListBucket

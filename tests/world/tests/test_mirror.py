@@ -114,6 +114,65 @@ def test_server_answers_every_regions_bucket_path_and_lists_nothing(tmp_path, ag
         server.server_close()
 
 
+@pytest.fixture
+def served_mirror(tmp_path, agent_debs):
+    root = tmp_path / "mirror"
+    mirror.build(agent_debs, root, log=lambda _: None)
+    (server,) = mirror_server.make_servers(str(root), ["127.0.0.1"], 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url) as answer:
+        return answer.read()
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1", "ap-southeast-2"])
+def test_each_regions_buckets_serve_packages_checksums_and_signatures(tmp_path, served_mirror, agent_debs, region):
+    """What the role fetches in that region: the package, the SHA256SUMS beside it, its signature."""
+    _, base = served_mirror
+    (tmp_path / "mirror-key.asc").write_bytes(_fetch(f"{base}/mirror-key.asc"))
+    fetched = [
+        (f"{base}/amazon-ssm-{region}/latest/debian_amd64/", "amazon-ssm-agent.deb", ".sig", agent_debs[0]),
+        (f"{base}/amazon-ecs-agent-{region}/", "amazon-ecs-init-latest.amd64.deb", ".asc", agent_debs[1]),
+        (f"{base}/amazon-ecs-agent-{region}/", "amazon-ecs-init-1.89.2-1.amd64.deb", ".asc", agent_debs[1]),
+    ]
+    for directory, name, signature_suffix, source in fetched:
+        package = _fetch(directory + name)
+        assert package == source.read_bytes()
+        sums = dict(reversed(line.split("  ", 1)) for line in _fetch(directory + "SHA256SUMS").decode().splitlines())
+        assert sums[name] == hashlib.sha256(package).hexdigest()
+        assert sums[name + signature_suffix] == hashlib.sha256(_fetch(directory + name + signature_suffix)).hexdigest()
+        (tmp_path / name).write_bytes(package)
+        (tmp_path / (name + signature_suffix)).write_bytes(_fetch(directory + name + signature_suffix))
+        verified = _verify(tmp_path, tmp_path, tmp_path / (name + signature_suffix), tmp_path / name)
+        assert verified.returncode == 0, verified.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/amazon-ssm-us-eest-1/latest/debian_amd64/amazon-ssm-agent.deb",  # no such region: no such bucket
+        "/amazon-ecs-agent-eu-west-9/amazon-ecs-init-latest.amd64.deb",
+        "/amazon-ecs-agent-/amazon-ecs-init-latest.amd64.deb",
+        "/ssm/latest/debian_amd64/amazon-ssm-agent.deb",  # the region-neutral tree is not a bucket
+        "/ecs/SHA256SUMS",
+        "/index.json",
+        "/amazon-ssm-us-east-1/../index.json",
+        "/amazon-ssm-us-east-1/%2e%2e/index.json",
+        "/amazon-ssm-eu-west-1/latest/debian_amd64/missing.deb",
+    ],
+)
+def test_anything_but_a_listed_regions_bucket_or_the_key_is_missing(served_mirror, path):
+    _, base = served_mirror
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(base + path)
+    assert missing.value.code == 404
+
+
 def test_server_refuses_to_bind_all_interfaces(capsys):
     with pytest.raises(SystemExit):
         mirror_server.main(["--root", "/nonexistent", "--host", "0.0.0.0"])
