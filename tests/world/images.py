@@ -33,7 +33,8 @@ INCLUDE = (
 
 # Files written into the rootfs after debootstrap: part of the recipe, so editing them rebuilds.
 ROOTFS_FILES = {
-    # Keep downloaded .debs: the world bind-mounts a shared archive cache (see hosts.py).
+    # The apt command keeps downloaded .debs too, as apt-get does. Worlds share Debian's files through
+    # their apt cache (apt_cache.py), not through this directory.
     "etc/apt/apt.conf.d/10ecsa-world-keep-debs": 'Binary::apt::APT::Keep-Downloaded-Packages "true";\n',
     # Quiet, non-interactive apt in containers without a terminal.
     "etc/apt/apt.conf.d/10ecsa-world-no-recommends": 'APT::Install-Recommends "false";\n',

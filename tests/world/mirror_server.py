@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import functools
 import re
-import signal
 import sys
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
 from tests.emulator.regions import partition_of
+from tests.world import listen
 
 # /amazon-ssm-<region>/... and /amazon-ecs-agent-<region>/... -> the region-neutral tree.
 BUCKET_PATH = re.compile(r"^/(?P<bucket>amazon-ssm|amazon-ecs-agent)-(?P<region>[a-z0-9-]+)(?P<key>/.*)$")
@@ -61,22 +60,7 @@ class MirrorHandler(SimpleHTTPRequestHandler):
 def make_servers(root: str, hosts: list[str], port: int) -> list[ThreadingHTTPServer]:
     """One server per address, all on the same port (the first address picks it when port is 0)."""
     handler = functools.partial(MirrorHandler, directory=root)
-    first = ThreadingHTTPServer((hosts[0], port), handler)
-    port = first.server_address[1]
-    return [first] + [ThreadingHTTPServer((host, port), handler) for host in hosts[1:]]
-
-
-def serve(root: str, hosts: list[str], port: int) -> None:
-    servers = make_servers(root, hosts, port)
-    first = servers[0]
-    print(f"MIRROR_URL=http://{hosts[0]}:{first.server_address[1]}", flush=True)
-    for server in servers[1:]:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=first.shutdown).start())
-    try:
-        first.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    return listen.bind(lambda address: ThreadingHTTPServer(address, handler), hosts, port)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,9 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", action="append", required=True, help="address to bind (repeatable; never 0.0.0.0)")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
-    if any(h in ("0.0.0.0", "::", "") for h in args.host):
-        parser.error("binding to all interfaces is not allowed; name loopback or the podman gateway")
-    serve(args.root, args.host, args.port)
+    listen.refuse_all_interfaces(parser, args.host)
+    listen.serve(make_servers(args.root, args.host, args.port), "MIRROR_URL")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.world import hosts, images, mirror, servers, ssh
+from tests.world import apt_cache, apt_cache_server, hosts, images, mirror, servers, ssh
 from tests.world.locks import locked
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +44,10 @@ def parse_hosts(spec: str, prefix: str) -> list[dict]:
 
 
 CONNECTIONS = {"ssh": "ssh", "podman": "containers.podman.podman"}
+# What each server answers when a host checks it can reach it.
+HEALTH_PATHS = {"emulator": "/_emulator/health", "mirror": "/mirror-key.asc", "apt_cache": apt_cache_server.HEALTH_PATH}
+# Where up tells a host's apt to fetch Debian's files through the world's apt cache.
+APT_PROXY_CONF = "/etc/apt/apt.conf.d/01ecsa-world-apt-cache"
 _saving = threading.Lock()
 
 
@@ -167,24 +171,62 @@ def up(
     wanted_servers = [("mirror", "tests.world.mirror_server", ["--root", str(mirror_root), *bind], "MIRROR_URL")]
     if emulator:
         wanted_servers.append(("emulator", "tests.emulator", bind, "EMULATOR_URL"))
+    debian = images.debian_mirror()
+    cache_dir = _apt_cache_dir(debian, log)
+    if cache_dir:
+        cache_args = ["--upstream", debian, "--cache-dir", str(cache_dir), *bind]
+        wanted_servers.append(("apt_cache", "tests.world.apt_cache_server", cache_args, "APT_CACHE_URL"))
     with ThreadPoolExecutor(max_workers=len(wanted_servers)) as pool:
         list(pool.map(lambda spec: start_server(*spec), wanted_servers))
     world["servers"]["mirror"]["root"] = str(mirror_root)
+    if cache_dir:
+        world["servers"]["apt_cache"].update(upstream=debian, cache_dir=str(cache_dir))
     world["timings"]["servers"] = round(time.monotonic() - mark, 1)
 
-    def probe(entry: dict) -> None:
+    def prepare(entry: dict) -> None:
+        if cache_dir:
+            # Only the transport changes: sources.list still names Debian's mirror, apt still downloads and verifies.
+            proxy = world["servers"]["apt_cache"]["host_url"]
+            setting = f'Acquire::http::Proxy::{apt_cache_server.upstream_host(debian)} "{proxy}";\n'
+            _write_on_host(world, entry, APT_PROXY_CONF, setting)
         for name, server in world["servers"].items():
-            url = server["host_url"] + ("/_emulator/health" if name == "emulator" else "/mirror-key.asc")
+            url = server["host_url"] + HEALTH_PATHS[name]
             if not _reaches(world, entry, url):
                 raise RuntimeError(f"host {entry['name']} cannot reach the {name} at {url}")
 
     with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
-        list(pool.map(probe, world["hosts"]))
+        list(pool.map(prepare, world["hosts"]))
 
     world["timings"]["up"] = round(time.monotonic() - started, 1)
     _save(state_dir, world)
     (state_dir / "inventory.yml").write_text(yaml.safe_dump(inventory(world), sort_keys=False))
     return world
+
+
+def _apt_cache_dir(debian: str, log) -> Path | None:
+    """The machine-wide apt cache's directory, or None where the hosts fetch from Debian directly."""
+    directory = apt_cache.root()
+    if directory is None:
+        log(f"world: apt cache off (${apt_cache.ROOT_ENV}); hosts fetch from {debian} directly")
+        return None
+    try:
+        apt_cache_server.upstream_host(debian)
+    except ValueError as error:
+        log(f"world: no apt cache: {error}")
+        return None
+    return directory
+
+
+def _write_on_host(world: dict, entry: dict, path: str, content: str) -> None:
+    """Write a file on the host over the world's own transport."""
+    script = f"umask 022 && cat > {path}"
+    if world["connection"] == "ssh":
+        command = ssh.command(Path(world["state_dir"]), entry["address"], script)
+    else:
+        command = ["podman", "exec", "--interactive", entry["name"], "sh", "-c", script]
+    result = subprocess.run(command, check=False, input=content, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"host {entry['name']}: writing {path} failed: {result.stderr.strip()}")
 
 
 def _reaches(world: dict, entry: dict, url: str) -> bool:
