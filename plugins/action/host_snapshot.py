@@ -16,18 +16,9 @@ from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.host_inputs im
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import naming_marker
 
 _ECS_CLUSTER_LINE = re.compile(r"(?m)^ECS_CLUSTER=(.*)$")
-# Settings of the batch's run-once AWS work: the same on every host of a batch.
-BATCH_SETTINGS = (
-    "ecs_anywhere_state",
-    "ecs_anywhere_region",
-    "ecs_anywhere_cluster",
-    "ecs_anywhere_role_name",
-    "ecs_anywhere_aws_endpoint_url",
-    "ecs_anywhere_aws_profile",
-    "ecs_anywhere_activation_expires_in",
-    "ecs_anywhere_activation_tags",
-    "ecs_anywhere_verify_timeout",
-)
+# The settings the role's run-once steps branch on: the same on every host of a batch. Every other
+# setting may differ per host; the batch's AWS work is grouped by them (registration_plan).
+BATCH_SETTINGS = ("ecs_anywhere_state",)
 
 
 def _instance_id(registration_key):
@@ -71,13 +62,25 @@ def _ran(read):
     return None if not read or read.get("skipped") else read
 
 
-def snapshot(name, inputs, reads):
+def _names_and_addresses(facts):
+    """What the host is called and reached at, to match with SSM's heartbeat of an identity."""
+    names = [facts.get(key) for key in ("nodename", "hostname", "fqdn")]
+    addresses = [facts.get("ansible_host"), (facts.get("default_ipv4") or {}).get("address")]
+    addresses += list(facts.get("all_ipv4_addresses") or [])
+    return (
+        [str(value) for value in dict.fromkeys(names) if value],
+        [str(value) for value in dict.fromkeys(addresses) if value],
+    )
+
+
+def snapshot(name, inputs, reads, facts=None):
     """What the batch's decision needs of this host (registration_plan's input entry)."""
     metadata = (reads.get("ecs_metadata") or {}).get("json") or {}
     cluster = inputs.get("ecs_anywhere_cluster")
     instance_id = _instance_id(reads.get("registration_key"))
     instance_name = inputs.get("ecs_anywhere_instance_name")
     instance_tags = inputs.get("ecs_anywhere_instance_tags") or {}
+    computer_names, addresses = _names_and_addresses(facts or {})
     return {
         "name": name,
         "instance_id": instance_id,
@@ -94,6 +97,20 @@ def snapshot(name, inputs, reads):
         "drain_force": bool(inputs.get("ecs_anywhere_drain_force")),
         "instance_name": instance_name,
         "instance_tags": instance_tags,
+        "target_cluster": cluster,
+        "aws": {
+            "region": inputs.get("ecs_anywhere_region") or "",
+            "endpoint_url": inputs.get("ecs_anywhere_aws_endpoint_url") or "",
+            "profile": inputs.get("ecs_anywhere_aws_profile") or "",
+        },
+        "activation": {
+            "role_name": inputs.get("ecs_anywhere_role_name") or "",
+            "expires_in": str(inputs.get("ecs_anywhere_activation_expires_in") or ""),
+            "tags": inputs.get("ecs_anywhere_activation_tags") or {},
+        },
+        "verify_timeout": int(inputs.get("ecs_anywhere_verify_timeout") or 0),
+        "computer_names": computer_names,
+        "addresses": addresses,
         "batch": {key: inputs.get(key) for key in BATCH_SETTINGS},
     }
 
@@ -127,5 +144,5 @@ class ActionModule(ActionBase):
         )
         if problems:
             raise AnsibleActionFail(" ".join(problems))
-        result.update(changed=False, host=snapshot(name, inputs, reads))
+        result.update(changed=False, host=snapshot(name, inputs, reads, args["facts"]))
         return result

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where each host of a batch stands once it did its part, decided once for the whole batch."""
 
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
 
 DOCUMENTATION = r"""
@@ -27,21 +28,19 @@ options:
     type: dict
     default: {}
   managed_instances:
-    description: What SSM reports now, as P(onprem.ecs_anywhere.managed_instance_info#module) returns it.
+    description:
+      - What SSM reports now, as P(onprem.ecs_anywhere.managed_instance_info#module) returns it
+        (the instances of every connection's wait, one list).
     type: list
     elements: dict
     default: []
   container_instances:
-    description: What ECS reports now, as P(onprem.ecs_anywhere.container_instance_info#module) returns it.
+    description:
+      - What ECS reports now, as P(onprem.ecs_anywhere.container_instance_info#module) returns it
+        (the container instances of every cluster's wait, one list).
     type: list
     elements: dict
     default: []
-  cluster:
-    description: The ECS cluster the hosts must be in.
-    type: str
-  verify_timeout:
-    description: The seconds waited, for the message of a host that is not ready.
-    type: int
   check_mode:
     description: A check run waits for nothing and names nothing.
     type: bool
@@ -53,8 +52,8 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     outcome: >-
       {{ plan | onprem.ecs_anywhere.registration_outcome(ids_now, failures=failures,
-         managed_instances=ssm_wait.instances, container_instances=ecs_wait.container_instances,
-         cluster='edge', verify_timeout=300) }}
+         managed_instances=ssm_wait.results | map(attribute='instances', default=[]) | flatten(levels=1),
+         container_instances=ecs_wait.results | map(attribute='container_instances', default=[]) | flatten(levels=1)) }}
   run_once: true
 """
 
@@ -64,20 +63,35 @@ _value:
   type: dict
   contains:
     waiting:
-      description: The managed instance ids to wait for (hosts that registered and did not fail).
+      description:
+        - The managed instance ids to wait for (hosts that registered and did not fail), grouped
+          per connection (C(aws), C(instance_ids), C(verify_timeout), the longest of the group's hosts).
       type: list
-      elements: str
+      elements: dict
+    waiting_ecs:
+      description: The same ids grouped per connection and cluster (C(aws), C(cluster), C(instance_ids), C(verify_timeout)).
+      type: list
+      elements: dict
     failures:
       description: Per host that fails, its message.
       type: dict
     naming:
       description:
-        - The managed instances to name and tag, as the O(onprem.ecs_anywhere.managed_instance#module:instances) option takes them,
+        - The managed instances to name and tag, grouped per connection (C(aws), C(instances)); each group's
+          C(instances) as the O(onprem.ecs_anywhere.managed_instance#module:instances) option takes them,
           each with the naming marker among its tags (those registered now, and those the plan did not find named).
       type: list
       elements: dict
+    ghosts:
+      description:
+        - What the hosts that registered anew and are up leave behind (ghosts of a reimaged host).
+          C(container_instances) are grouped per connection, cluster and the host's drain settings,
+          C(managed_instances) per connection.
+      type: dict
     report:
-      description: Per host that did not fail, C(managed_instance_id), C(container_instance_arn) and C(cluster).
+      description:
+        - Per host that did not fail, C(managed_instance_id), C(container_instance_arn), C(region),
+          C(cluster) and, when something else happened, C(note) (a clone registered anew, ghosts taken out).
       type: dict
 """
 
@@ -97,8 +111,6 @@ def registration_outcome(
     failures=None,
     managed_instances=None,
     container_instances=None,
-    cluster=None,
-    verify_timeout=None,
     check_mode=False,
 ):
     """Where each host of the batch stands once the hosts did their part.
@@ -112,12 +124,25 @@ def registration_outcome(
     container_now = {}
     for item in container_instances or []:
         container_now.setdefault(item.get("ec2_instance_id"), item)
-    outcome = {"waiting": [], "failures": {}, "naming": [], "report": {}}
+    outcome = {
+        "waiting": [],
+        "waiting_ecs": [],
+        "failures": {},
+        "naming": [],
+        "ghosts": {"container_instances": [], "managed_instances": []},
+        "report": {},
+    }
+    waiting = Groups(outcome["waiting"], ("aws",), "instance_ids")
+    waiting_ecs = Groups(outcome["waiting_ecs"], ("aws", "cluster"), "instance_ids")
+    naming = Groups(outcome["naming"], ("aws",))
+    ghost_containers = Groups(outcome["ghosts"]["container_instances"], ("aws", "cluster", "drain_timeout", "force"))
+    ghost_managed = Groups(outcome["ghosts"]["managed_instances"], ("aws",))
     # The hosts still in the batch: one that failed outside the role's rescue is gone from it.
     for name, held in instance_ids.items():
         entry = plan["hosts"].get(name)
         if entry is None:
             continue
+        aws, cluster = entry.get("aws") or {}, entry.get("cluster") or ""
         instance_id = held or ""
         failure = failures.get(name) or ""
         managed = managed_now.get(instance_id, entry["managed_instance"]) if instance_id else entry["managed_instance"]
@@ -126,44 +151,63 @@ def registration_outcome(
         )
         waits = entry["needs_ecs_registration"] and not failure and not check_mode
         if waits and instance_id:
-            outcome["waiting"].append(instance_id)
+            for group in (
+                waiting.add(instance_id, aws=aws, verify_timeout=0),
+                waiting_ecs.add(instance_id, aws=aws, cluster=cluster, verify_timeout=0),
+            ):
+                group["verify_timeout"] = max(group["verify_timeout"], entry.get("verify_timeout") or 0)
         if waits and _not_ready(managed, container):
             failure = (
                 "{name} ({instance_id}) is not ready after {timeout} s (ecs_anywhere_verify_timeout): SSM ping status "
-                "{ping}, ECS status {status}, agent connected {connected} in cluster {cluster}. "
+                "{ping}, ECS status {status}, agent connected {connected} in cluster {cluster} of {region}. "
                 "Check the agents' logs (/var/log/amazon/ssm, journalctl -u ecs) and the network path to AWS."
             ).format(
                 name=name,
                 instance_id=instance_id or "no managed instance id",
-                timeout=verify_timeout,
+                timeout=entry.get("verify_timeout"),
                 ping=managed.get("ping_status") or "unknown",
                 status=container.get("status") or "not registered",
                 connected=bool(container.get("agent_connected")),
                 cluster=cluster,
+                region=aws.get("region"),
             )
-        if (
-            not failure
-            and instance_id
-            and entry["start_agents"]
-            and not check_mode
-            and (entry["needs_ssm_registration"] or not entry.get("named"))
-        ):
+        usable = not failure and instance_id and entry["start_agents"] and not check_mode
+        if usable and (entry["needs_ssm_registration"] or not entry.get("named")):
             marker = naming_marker(instance_id, entry["instance_name"], entry["instance_tags"])
-            outcome["naming"].append(
+            naming.add(
                 {
                     "instance_id": instance_id,
                     "name": entry["instance_name"],
                     "tags": dict(entry["instance_tags"], **{MARKER_KEY: marker}),
-                }
+                },
+                aws=aws,
             )
+        # Once the host's new identity is up, what this collection registered for it before goes.
+        ghosts = [ghost for ghost in entry.get("ghosts") or [] if ghost != instance_id] if usable else []
+        for ghost in ghosts:
+            ghost_containers.add(
+                ghost,
+                aws=aws,
+                cluster=cluster,
+                drain_timeout=int(entry.get("drain_timeout") or 0),
+                force=bool(entry.get("drain_force")),
+            )
+            ghost_managed.add({"instance_id": ghost}, aws=aws)
         if failure:
             outcome["failures"][name] = failure
         else:
-            outcome["report"][name] = {
+            report = {
                 "managed_instance_id": instance_id or "(would register)",
                 "container_instance_arn": container.get("arn") or ("(would register)" if check_mode else ""),
+                "region": aws.get("region"),
                 "cluster": cluster,
             }
+            notes = [entry["clone_note"]] if entry.get("clone_note") else []
+            if ghosts:
+                notes.append(f"took out what it held before it was reimaged: {', '.join(ghosts)}")
+            if notes:
+                report["note"] = "; ".join(notes)
+            outcome["report"][name] = report
     return outcome
 
 

@@ -1,14 +1,20 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What each host of a batch needs, decided once for the whole batch.
 
-The external_instance role looks the batch up in SSM and ECS with one call per
-50 or 100 ids, then decides for every host at once. Deciding in each host
-instead (a task per host filtering the whole batch's lookup) grows with the
-square of the batch: this is a dict lookup per host.
+One batch may hold hosts of several regions, endpoints, profiles and clusters (an inventory
+with group_vars per site). batch_lookups groups the batch for its lookups: SSM per connection
+(region, endpoint, profile), ECS per connection and cluster, each batched. registration_plan
+then decides for every host at once, by dict lookups (O(N)), and groups the writes the same
+way: hybrid activations per connection, IAM role, expiry and tags; container instances to let
+go of per connection, cluster and drain settings; identities to deregister per connection.
 """
 
+import json
+
 from ansible.errors import AnsibleFilterError
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import currency
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
 
 DOCUMENTATION = r"""
 ---
@@ -20,52 +26,67 @@ description:
     controller. It matches each host's own registration (the managed instance id in its SSM key
     file, the cluster in its ECS agent configuration) with what SSM and ECS report, and returns
     what every host needs (a new SSM registration, a new ECS registration, the container
-    instances it leaves behind, its place in the batch's hybrid activations).
-  - The settings the batch's AWS work runs with once must be the same on every host of the batch;
-    a host that differs is an error naming the setting and the hosts.
+    instances it leaves behind, its hybrid activation), grouped for batched calls.
+  - The hosts of a batch may differ in region, endpoint, profile, cluster, IAM role, activation
+    settings and drain settings; each group's work is done once. Only C(ecs_anywhere_state) (in
+    C(batch)) must be the same on every host of a batch.
+  - Hosts holding the same managed instance id (cloned from one registered image) are told
+    apart with what SSM's heartbeat reports for that id (computer name, IP address); one keeps
+    the identity, the others register anew with their ECS agent's state cleared.
+  - Managed instances carrying the collection's naming marker and a host's Name tag that the
+    host no longer holds (the host was reimaged) are ghosts, taken out once the host's new
+    identity is up (see P(onprem.ecs_anywhere.registration_outcome#filter)).
 options:
   _input:
     description:
       - One entry per host of the batch, as P(onprem.ecs_anywhere.host_snapshot#module) notes it.
-      - "Keys: C(name), C(instance_id), C(cluster) (the host's current ECS_CLUSTER),
-        C(container_instance_arn) (the one its ECS agent reports), C(start_agents), C(force_reregister), C(drain_timeout),
-        C(drain_force), C(batch) (the settings that must be the same on all hosts)."
+      - "Keys: C(name), C(instance_id), C(cluster) (the host's current ECS_CLUSTER), C(target_cluster),
+        C(aws) (C(region), C(endpoint_url), C(profile)), C(activation) (C(role_name), C(expires_in), C(tags)),
+        C(container_instance_arn) (the one its ECS agent reports), C(start_agents), C(force_reregister),
+        C(drain_timeout), C(drain_force), C(verify_timeout), C(computer_names), C(addresses),
+        C(batch) (the settings that must be the same on all hosts)."
     type: list
     elements: dict
     required: true
-  managed_instances:
-    description: The batch's managed instances, as P(onprem.ecs_anywhere.managed_instance_info#module) returns them.
+  named:
+    description:
+      - The results of looking up, per connection of RV(onprem.ecs_anywhere.batch_lookups#filter:_value.ssm),
+        the managed instances carrying the naming marker their host expects (each with C(item) and C(instances)).
+        They are named and tagged as wanted.
     type: list
     elements: dict
     default: []
-  container_instances:
-    description: The batch's container instances, as P(onprem.ecs_anywhere.container_instance_info#module) returns them.
+  others:
+    description: The results of looking up the other ids of each connection (each with C(item) and C(instances)).
     type: list
     elements: dict
     default: []
-  cluster:
-    description: The ECS cluster the hosts must be in.
-    type: str
-    required: true
+  containers:
+    description:
+      - The results of looking up, per connection and cluster (RV(onprem.ecs_anywhere.batch_lookups#filter:_value.ecs)),
+        the container instances (each with C(item) and C(container_instances)).
+    type: list
+    elements: dict
+    default: []
+  ghosts:
+    description:
+      - The results of looking up, per connection, the managed instances carrying the collection's naming
+        marker and the Name of a host that holds no identity (each with C(item) and C(instances), tags included).
+    type: list
+    elements: dict
+    default: []
   activation_size:
     description: Hosts per hybrid activation (SSM's limit is 1000).
     type: int
     default: 1000
-  named_instance_ids:
-    description:
-      - The managed instances SSM shows carrying the naming marker their host expects (C(naming_marker)
-        of the host's entry, looked up with the marker's tag filter). They are named and tagged as wanted.
-    type: list
-    elements: str
-    default: []
 """
 
 EXAMPLES = r"""
 - name: Decide what the hosts of the batch need
   ansible.builtin.set_fact:
     plan: >-
-      {{ ansible_play_batch | map('extract', hostvars, ['snapshot', 'host']) | list
-         | onprem.ecs_anywhere.registration_plan(ssm_lookup.instances, ecs_lookup.container_instances, 'edge') }}
+      {{ batch | onprem.ecs_anywhere.registration_plan(named=named_lookup.results, others=other_lookup.results,
+                                                        containers=ecs_lookup.results, ghosts=ghost_lookup.results) }}
   run_once: true
 """
 
@@ -78,48 +99,70 @@ _value:
       description:
         - Per host name, C(managed_instance) and C(container_instance) (as found, V({}) when none),
           C(needs_ssm_registration), C(needs_ecs_registration), C(activation) (index of the
-          host's activation, or V(null)), C(start_agents), C(instance_name), C(instance_tags) and
-          C(named) (the managed instance is named and tagged as wanted).
+          host's activation, or V(null)), C(start_agents), C(instance_name), C(instance_tags),
+          C(named) (the managed instance is named and tagged as wanted), C(aws), C(cluster),
+          C(clone_of) (the host that keeps the identity this host was cloned with, or V('')) and
+          C(ghosts) (managed instance ids registered for this host that it no longer holds).
       type: dict
     activation_of:
       description:
-        - Per host that registers with SSM, in batch order, the index of its activation. Small
-          when little is to be done, so hosts look themselves up here rather than in RV(_value.hosts).
+        - Per host that registers with SSM, in batch order, the index of its activation in
+          RV(_value.activations). Small when little is to be done, so hosts look themselves up
+          here rather than in RV(_value.hosts).
       type: dict
+    activations:
+      description:
+        - The hybrid activations to create, each with C(aws), C(iam_role), C(expires_in), C(tags),
+          C(registration_limit), C(default_instance_name) and C(description); at most
+          O(activation_size) hosts each.
+      type: list
+      elements: dict
     ecs_registering:
       description: The hosts that register with ECS, as keys.
       type: dict
     leave:
       description:
-        - The container instances the hosts leave behind, grouped by C(cluster), C(drain_timeout)
-          and C(force); each group has C(instances). Among them, live container instances of a
-          host's managed instance other than the one its agent is (an agent that lost its data
-          registered anew), deregistered with C(force).
+        - The container instances the hosts leave behind, grouped by C(aws), C(cluster),
+          C(drain_timeout) and C(force); each group has C(instances).
+      type: list
+      elements: dict
+    replaced_identities:
+      description:
+        - The managed instances the hosts replace (C(ecs_anywhere_force_reregister)), grouped by
+          C(aws), each group's C(instances) as C({instance_id}).
       type: list
       elements: dict
     deregister:
       description:
         - What taking the hosts out (C(ecs_anywhere_state=absent)) deregisters, for the hosts SSM
           knows, C(container_instances), grouped as RV(_value.leave) is, and C(managed_instances),
-          each as C({instance_id}).
+          grouped as RV(_value.replaced_identities) is.
       type: dict
-    replaced_identities:
-      description:
-        - The managed instances the hosts replace (C(ecs_anywhere_force_reregister)), each as
-          C({instance_id}), ready for the O(onprem.ecs_anywhere.managed_instance#module:instances) option.
-      type: list
-      elements: dict
 """
 
 
 _LIVE = ("ACTIVE", "DRAINING")
+# The settings that must agree within a batch: the role's run-once steps branch on them.
+_SAME_IN_BATCH = ("ecs_anywhere_state",)
+
+
+def connection(entry):
+    """The AWS connection a host's calls go through: region, endpoint, profile."""
+    aws = entry.get("aws") or {}
+    return {key: str(aws.get(key) or "") for key in ("region", "endpoint_url", "profile")}
+
+
+def connection_key(aws):
+    return "|".join((aws["region"], aws["endpoint_url"], aws["profile"]))
+
+
+def _target(entry):
+    return entry.get("target_cluster") or ""
 
 
 def _check_same_settings(hosts):
-    """The batch's AWS work runs once, with one host's settings: they must be everyone's."""
     problems = []
-    first = hosts[0].get("batch", {})
-    for key in first:
+    for key in _SAME_IN_BATCH:
         values = {}
         for host in hosts:
             values.setdefault(str(host.get("batch", {}).get(key)), []).append(host["name"])
@@ -131,23 +174,57 @@ def _check_same_settings(hosts):
             problems.append(f"{key}: must be the same on every host of a play batch, found {described}")
     if problems:
         raise AnsibleFilterError(
-            "; ".join(problems) + ". Run hosts that differ in separate plays (or use serial/--limit)."
+            "; ".join(problems) + ". Register and take out hosts in separate runs (site.yml, deregister.yml)."
         )
 
 
-class _Groups:
-    """Container instances grouped by cluster and drain settings: one module run per group."""
+def _containers_group(into):
+    return Groups(into, ("aws", "cluster", "drain_timeout", "force"))
 
-    def __init__(self, into):
-        self.into = into
-        self.index = {}
 
-    def add(self, cluster, instance, drain_timeout, force):
-        key = (cluster, int(drain_timeout), bool(force))
-        if key not in self.index:
-            self.index[key] = {"cluster": cluster, "drain_timeout": key[1], "force": key[2], "instances": []}
-            self.into.append(self.index[key])
-        self.index[key]["instances"].append(instance)
+def _add_container(groups, aws, cluster, instance, drain):
+    """Add INSTANCE to the group of AWS, CLUSTER and DRAIN (timeout, force)."""
+    groups.add(instance, aws=aws, cluster=cluster, drain_timeout=int(drain[0]), force=bool(drain[1]))
+
+
+def batch_lookups(hosts):
+    """The batch's lookups, grouped: SSM per connection, ECS per connection and cluster."""
+    ssm, ecs = {}, {}
+    for host in hosts or []:
+        aws = connection(host)
+        key = connection_key(aws)
+        group = ssm.setdefault(key, {"key": key, "aws": aws, "instance_ids": [], "markers": [], "ghost_names": []})
+        instance_id = host.get("instance_id") or ""
+        if instance_id:
+            group["instance_ids"].append(instance_id)
+            if host.get("naming_marker"):
+                group["markers"].append(host["naming_marker"])
+        elif host.get("start_agents", True):
+            # A host holding no identity may have held one this collection registered (reimaged).
+            group["ghost_names"].append(host.get("instance_name") or host["name"])
+        if not instance_id:
+            continue
+        cluster = _target(host)
+        lookup = ecs.setdefault(
+            (key, cluster),
+            {"key": key, "aws": aws, "cluster": cluster, "container_instance_arns": [], "instance_ids": []},
+        )
+        if host.get("container_instance_arn"):
+            lookup["container_instance_arns"].append(host["container_instance_arn"])
+        else:
+            # Stale ids too: the container instance of an identity SSM forgot must not be left ACTIVE.
+            lookup["instance_ids"].append(instance_id)
+    for group in ssm.values():
+        for field in ("instance_ids", "markers", "ghost_names"):
+            group[field] = list(dict.fromkeys(group[field]))
+    return {"ssm": list(ssm.values()), "ecs": list(ecs.values())}
+
+
+def _results(results, field):
+    """(item, entries) of each run of a looped lookup that ran."""
+    for result in results or []:
+        if isinstance(result, dict) and not result.get("skipped") and isinstance(result.get("item"), dict):
+            yield result["item"], result.get(field) or []
 
 
 def _current_and_leftovers(candidates, reported_arn):
@@ -168,93 +245,198 @@ def _current_and_leftovers(candidates, reported_arn):
     return current, leftovers
 
 
-def registration_plan(
-    hosts,
-    managed_instances=None,
-    container_instances=None,
-    cluster=None,
-    *,
-    activation_size=1000,
-    named_instance_ids=None,
-):
+def _keeper(holders, managed):
+    """Of the hosts holding one managed instance id, the one SSM's heartbeat says it is.
+
+    SSM reports the computer name and IP address of the last agent that checked in with the id.
+    The host matching the name (else the address) alone keeps it; when none or several match,
+    the first host in batch order keeps it and the message says SSM could not tell.
+    """
+    computer_name = str(managed.get("computer_name") or "").lower()
+    address = str(managed.get("ip_address") or "")
+    for attribute, wanted in (("computer_names", computer_name), ("addresses", address)):
+        if not wanted:
+            continue
+        matching = [host for host in holders if wanted in [str(value).lower() for value in host.get(attribute) or []]]
+        if len(matching) == 1:
+            return matching[0], f"SSM's heartbeat for it comes from {matching[0]['name']}"
+    return holders[0], "SSM's heartbeat matches none of them alone, so the first in the batch keeps it"
+
+
+def _clones(hosts, managed_of):
+    """Per host name holding a cloned identity: (the host keeping it, why)."""
+    holders = {}
+    for host in hosts:
+        if host.get("instance_id") and host.get("start_agents", True):
+            holders.setdefault((connection_key(connection(host)), host["instance_id"]), []).append(host)
+    clones = {}
+    for key, sharing in holders.items():
+        if len(sharing) < 2:
+            continue
+        keeper, why = _keeper(sharing, managed_of.get(key, {}))
+        for host in sharing:
+            if host is not keeper:
+                clones[host["name"]] = (keeper["name"], why)
+    return clones
+
+
+def _activation_spec(host):
+    spec = host.get("activation") or {}
+    return {
+        "aws": connection(host),
+        "iam_role": str(spec.get("role_name") or ""),
+        "expires_in": str(spec.get("expires_in") or ""),
+        "tags": dict(spec.get("tags") or {}),
+    }
+
+
+def _activations(registering, size):
+    """Hybrid activations per connection, role, expiry and tags, at most SIZE hosts each."""
+    groups = {}
+    for host in registering:
+        spec = _activation_spec(host)
+        groups.setdefault(json.dumps(spec, sort_keys=True), (spec, []))[1].append(host)
+    activations, activation_of = [], {}
+    for spec, members in groups.values():
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            clusters = sorted({_target(host) for host in chunk})
+            for host in chunk:
+                activation_of[host["name"]] = len(activations)
+            activations.append(
+                dict(
+                    spec,
+                    registration_limit=len(chunk),
+                    default_instance_name=clusters[0] if len(clusters) == 1 else "onprem.ecs_anywhere",
+                    description=(
+                        f"onprem.ecs_anywhere registration of {len(chunk)} host(s) for cluster(s) {', '.join(clusters)}"
+                    )[:256],
+                )
+            )
+    return activations, activation_of
+
+
+def registration_plan(hosts, *, named=None, others=None, containers=None, ghosts=None, activation_size=1000):
     if not isinstance(hosts, list) or not all(isinstance(host, dict) and "name" in host for host in hosts):
         raise AnsibleFilterError("registration_plan: the input must be a list of host entries with a name")
-    if not cluster:
-        raise AnsibleFilterError("registration_plan: cluster is required")
     if hosts:
         _check_same_settings(hosts)
 
-    by_id = {item["instance_id"]: item for item in managed_instances or []}
-    named = set(named_instance_ids or [])
-    containers = {}
-    for item in container_instances or []:
-        containers.setdefault(item.get("ec2_instance_id"), []).append(item)
+    managed_of, named_ids = {}, set()
+    for field_results, is_named in ((named, True), (others, False)):
+        for item, found in _results(field_results, "instances"):
+            for instance in found:
+                managed_of[(item["key"], instance["instance_id"])] = instance
+                if is_named:
+                    named_ids.add((item["key"], instance["instance_id"]))
+    containers_of = {}
+    for item, found in _results(containers, "container_instances"):
+        for instance in found:
+            containers_of.setdefault((item["key"], item["cluster"], instance.get("ec2_instance_id")), []).append(
+                instance
+            )
+    ghosts_of = {}
+    for item, found in _results(ghosts, "instances"):
+        for instance in found:
+            tags = instance.get("tags") or {}
+            name = tags.get("Name")
+            # Only what this collection named: its marker holds the instance's own id.
+            if name and str(tags.get(MARKER_KEY) or "").startswith(instance["instance_id"] + ":"):
+                ghosts_of.setdefault((item["key"], name), []).append(instance["instance_id"])
+    clones = _clones(hosts, managed_of)
 
     plan = {
         "hosts": {},
         "activation_of": {},
+        "activations": [],
         "ecs_registering": {},
         "leave": [],
         "replaced_identities": [],
         "deregister": {"container_instances": [], "managed_instances": []},
     }
-    leave = _Groups(plan["leave"])
-    deregister = _Groups(plan["deregister"]["container_instances"])
+    leave = _containers_group(plan["leave"])
+    replaced = Groups(plan["replaced_identities"], ("aws",))
+    deregister = _containers_group(plan["deregister"]["container_instances"])
+    deregister_managed = Groups(plan["deregister"]["managed_instances"], ("aws",))
+    registering = []
 
     for host in hosts:
+        aws = connection(host)
+        key = connection_key(aws)
+        cluster = _target(host)
         instance_id = host.get("instance_id") or ""
-        managed = by_id.get(instance_id, {}) if instance_id else {}
-        container, leftovers = _current_and_leftovers(
-            containers.get(instance_id, []) if instance_id else [], host.get("container_instance_arn")
-        )
+        clone_of, clone_why = clones.get(host["name"], ("", ""))
+        managed = managed_of.get((key, instance_id), {}) if instance_id else {}
+        container, leftovers = ({}, [])
+        if instance_id and not clone_of:
+            container, leftovers = _current_and_leftovers(
+                containers_of.get((key, cluster, instance_id), []), host.get("container_instance_arn")
+            )
         status = container.get("status", "")
         start = bool(host.get("start_agents", True))
-        replaces = not managed or bool(host.get("force_reregister", False))
+        drain = (host.get("drain_timeout", 0), host.get("drain_force", False))
+        # A clone's identity is the original's: it registers anew and lets go of nothing.
+        replaces = not managed or bool(host.get("force_reregister", False)) or bool(clone_of)
+        name = host.get("instance_name") or host["name"]
         entry = {
-            "managed_instance": managed,
+            "managed_instance": {} if clone_of else managed,
             "container_instance": container,
             # A host left unstarted registers nowhere and lets go of nothing.
             "needs_ssm_registration": replaces and start,
             "needs_ecs_registration": start and (replaces or status not in _LIVE),
             "activation": None,
             "start_agents": start,
-            "instance_name": host.get("instance_name") or host["name"],
+            "instance_name": name,
             "instance_tags": host.get("instance_tags") or {},
             # SSM shows it carries the naming marker it should (module_utils/naming.py).
-            "named": bool(managed) and instance_id in named,
+            "named": bool(managed) and not clone_of and (key, instance_id) in named_ids,
+            "aws": aws,
+            "cluster": cluster,
+            "verify_timeout": int(host.get("verify_timeout") or 0),
+            "drain_timeout": int(drain[0]),
+            "drain_force": bool(drain[1]),
+            "clone_of": clone_of,
+            "clone_note": (
+                f"held {instance_id} as a clone of {clone_of} ({clone_why}): registered anew" if clone_of else ""
+            ),
+            "ghosts": [ghost for ghost in ghosts_of.get((key, name), []) if ghost != instance_id]
+            if not instance_id and start
+            else [],
         }
-        if start:
+        if start and not clone_of:
             # The container instance of a host moving clusters, drained as the user says.
             local_cluster = host.get("cluster") or ""
             if local_cluster not in ("", cluster) and managed and status not in _LIVE:
-                leave.add(local_cluster, instance_id, host.get("drain_timeout", 0), host.get("drain_force", False))
-            # The one of an identity about to be replaced: it cannot be managed any more.
+                _add_container(leave, aws, local_cluster, instance_id, drain)
             if replaces and status in _LIVE:
-                leave.add(cluster, container["arn"], 0, True)
+                if managed:
+                    # A replaced identity's container instance still runs its tasks: drained as the user says.
+                    _add_container(leave, aws, cluster, container["arn"], drain)
+                else:
+                    # SSM forgot the identity: its agent can reach nothing, nothing runs those tasks any more.
+                    _add_container(leave, aws, cluster, container["arn"], (0, True))
             # Those an agent left behind when it lost its data: nothing runs them any more.
             for leftover in leftovers:
-                leave.add(cluster, leftover["arn"], 0, True)
+                _add_container(leave, aws, cluster, leftover["arn"], (0, True))
         if entry["needs_ecs_registration"]:
             plan["ecs_registering"][host["name"]] = True
         if entry["needs_ssm_registration"]:
-            entry["activation"] = len(plan["activation_of"]) // activation_size
-            plan["activation_of"][host["name"]] = entry["activation"]
-            if managed:
-                plan["replaced_identities"].append({"instance_id": managed["instance_id"]})
-        if managed:
+            registering.append(host)
+            if managed and not clone_of:
+                replaced.add({"instance_id": instance_id}, aws=aws)
+        if managed and not clone_of:
             # What ecs_anywhere_state absent takes out: the container instance in the cluster the
             # host is in (drained as the user says), then the managed instance.
-            deregister.add(
-                host.get("cluster") or cluster,
-                instance_id,
-                host.get("drain_timeout", 0),
-                host.get("drain_force", False),
-            )
-            plan["deregister"]["managed_instances"].append({"instance_id": instance_id})
+            _add_container(deregister, aws, host.get("cluster") or cluster, instance_id, drain)
+            deregister_managed.add({"instance_id": instance_id}, aws=aws)
         plan["hosts"][host["name"]] = entry
+
+    plan["activations"], plan["activation_of"] = _activations(registering, activation_size)
+    for name, index in plan["activation_of"].items():
+        plan["hosts"][name]["activation"] = index
     return plan
 
 
 class FilterModule:
     def filters(self):
-        return {"registration_plan": registration_plan}
+        return {"registration_plan": registration_plan, "batch_lookups": batch_lookups}

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 
 def chunked(values, size):
     """Consecutive slices of ``values`` of at most ``size`` items; duplicates dropped, order kept."""
@@ -28,3 +30,26 @@ def all_pages(call, result_key, token_name="NextToken", **params):
         if not token:
             return items
         params[token_name] = token
+
+
+class Groups:
+    """Items grouped by the values of some fields: one module run (or call) per group.
+
+    ``add(item, **values)`` puts ITEM in the group whose FIELDS have those values (the other
+    values only describe the group) and returns the group: a dict of the values and ITEMS.
+    Groups keep the order in which they were first seen.
+    """
+
+    def __init__(self, into, fields, items="instances"):
+        self.into = into
+        self.fields = fields
+        self.items = items
+        self.index = {}
+
+    def add(self, item, **values):
+        key = json.dumps([values[field] for field in self.fields], sort_keys=True)
+        if key not in self.index:
+            self.index[key] = dict(values, **{self.items: []})
+            self.into.append(self.index[key])
+        self.index[key][self.items].append(item)
+        return self.index[key]

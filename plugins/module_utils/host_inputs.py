@@ -43,15 +43,30 @@ def _int(value):
         return None
 
 
+def region_problem(region):
+    """What is wrong with an ecs_anywhere_region, or None."""
+    if _REGION.match(str(region)):
+        return None
+    return "ecs_anywhere_region '%s' is not an AWS region name such as us-east-1" % region
+
+
+def cluster_problem(cluster):
+    """What is wrong with an ecs_anywhere_cluster, or None."""
+    if _CLUSTER.match(str(cluster)):
+        return None
+    return "ecs_anywhere_cluster '%s' must be 1-255 letters, digits, - or _" % cluster
+
+
 def input_problems(inputs):
     """INPUTS: the role's variables by name (ecs_anywhere_...)."""
-    problems = []
-    region = str(inputs.get("ecs_anywhere_region") or "")
-    if not _REGION.match(region):
-        problems.append("ecs_anywhere_region '%s' is not an AWS region name such as us-east-1" % region)
-    cluster = str(inputs.get("ecs_anywhere_cluster") or "")
-    if not _CLUSTER.match(cluster):
-        problems.append("ecs_anywhere_cluster '%s' must be 1-255 letters, digits, - or _" % cluster)
+    problems = [
+        problem
+        for problem in (
+            region_problem(str(inputs.get("ecs_anywhere_region") or "")),
+            cluster_problem(str(inputs.get("ecs_anywhere_cluster") or "")),
+        )
+        if problem
+    ]
     role_name = str(inputs.get("ecs_anywhere_role_name") or "")
     if not _ROLE_NAME.match(role_name):
         problems.append(

@@ -87,13 +87,16 @@ def describe_by_ids(client, instance_ids):
     return found
 
 
-def describe_by_tags(client, tags):
-    """InstanceInformation of instances carrying every one of ``tags`` (SSM forbids mixing tag
-    filters with others). A tag's value may be a list: any of its values, 100 per call."""
+def describe_by_tags(client, tags, tag_keys=None):
+    """InstanceInformation of instances carrying every one of ``tags`` and of ``tag_keys`` (SSM
+    forbids mixing tag filters with others). A tag's value may be a list: any of its values,
+    100 per call."""
     per_key = []
-    for key, value in tags.items():
+    for key, value in (tags or {}).items():
         values = [str(item) for item in value] if isinstance(value, (list, tuple)) else [str(value)]
         per_key.append([("tag:%s" % key, chunk) for chunk in chunked(values, FILTER_VALUES_PER_CALL)])
+    for key in tag_keys or []:
+        per_key.append([("tag-key", [str(key)])])
     found = []
     for combination in itertools.product(*per_key):
         found.extend(_describe(client, [{"Key": key, "Values": values} for key, values in combination]))
@@ -125,7 +128,7 @@ def select(instances, activation_ids=None, ping_status=None):
     return kept
 
 
-def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, tags=None, name=None):
+def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, tags=None, name=None, tag_keys=None):
     """Managed instances matching every given filter, and the asked-for ids SSM does not know.
 
     Ids are looked up on their own so that ``missing`` means "unknown to SSM",
@@ -138,8 +141,8 @@ def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, 
     by_id = None
     if instance_ids:
         by_id = {item["InstanceId"]: item for item in describe_by_ids(client, instance_ids)}
-    if tags:
-        tagged = describe_by_tags(client, tags)
+    if tags or tag_keys:
+        tagged = describe_by_tags(client, tags, tag_keys)
         candidates = tagged if by_id is None else [item for item in tagged if item["InstanceId"] in by_id]
     elif by_id is not None:
         candidates = list(by_id.values())

@@ -48,6 +48,17 @@ options:
     description:
       - Only instances whose C(Name) tag is exactly this (a tag filter, see O(tags)).
     type: str
+  tag_keys:
+    description:
+      - Only instances carrying every one of these tag keys, whatever their values (a tag filter, see O(tags)).
+    type: list
+    elements: str
+  with_tags:
+    description:
+      - Also return each instance's tags (RV(instances[].tags)). SSM has no batched tag read, so this
+        costs one C(ListTagsForResource) per instance found; meant for lookups that find few.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -138,6 +149,11 @@ instances:
       description: C(ManagedInstance) for hybrid-activated hosts.
       type: str
       sample: ManagedInstance
+    tags:
+      description: The instance's tags, with O(with_tags) only.
+      type: dict
+      returned: when O(with_tags=true)
+      sample: {Name: edge-01}
 missing:
   description: The ids of O(instance_ids) that SSM does not know (never registered, or deregistered).
   returned: always
@@ -151,7 +167,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import activation_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import managed_instance_id_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.managed_instances import lookup
@@ -165,6 +183,8 @@ def main():
         ping_status=dict(type="list", elements="str", choices=["Online", "ConnectionLost", "Inactive"]),
         tags=dict(type="dict"),
         name=dict(type="str"),
+        tag_keys=dict(type="list", elements="str", no_log=False),
+        with_tags=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -183,9 +203,24 @@ def main():
             ping_status=params["ping_status"],
             tags=params["tags"],
             name=params["name"],
+            tag_keys=params["tag_keys"],
         )
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Failed to look up managed instances (DescribeInstanceInformation)")
+    if params["with_tags"]:
+        for instance in instances:
+            try:
+                response = client.list_tags_for_resource(
+                    aws_retry=True, ResourceType="ManagedInstance", ResourceId=instance["instance_id"]
+                )
+            except is_boto3_error_code("InvalidResourceId"):
+                instance["tags"] = {}  # deregistered since the lookup
+                continue
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+                module.fail_json_aws(
+                    e, msg=f"Failed to read the tags of {instance['instance_id']} (ListTagsForResource)"
+                )
+            instance["tags"] = boto3_tag_list_to_ansible_dict(response.get("TagList", []))
     module.exit_json(changed=False, instances=instances, missing=missing)
 
 

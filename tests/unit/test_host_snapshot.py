@@ -184,12 +184,28 @@ def test_snapshot_notes_what_the_reads_say():
         "ecs_metadata": {"status": 200, "json": {"Cluster": "edge", "ContainerInstanceArn": "arn:ci"}},
         "package_query": {"stdout_lines": ["amazon-ssm-agent installed", "amazon-ecs-init not-installed"]},
     }
-    noted = snapshot("edge-01", GOOD, reads)
+    facts = {
+        "nodename": "edge-01",
+        "hostname": "edge-01",
+        "fqdn": "edge-01.lab",
+        "ansible_host": "10.0.0.7",
+        "default_ipv4": {"address": "10.0.0.7"},
+        "all_ipv4_addresses": ["10.0.0.7", "172.17.0.1"],
+    }
+    noted = snapshot("edge-01", GOOD, reads, facts)
     assert noted["instance_id"] == "mi-0123456789abcdef0"
     assert noted["cluster"] == "edge"  # the last ECS_CLUSTER line wins, as in an environment file
     assert noted["container_instance_arn"] == "arn:ci"
     assert noted["installed_agents"] == ["amazon-ssm-agent"]
-    assert noted["batch"]["ecs_anywhere_region"] == "eu-west-1"
+    assert noted["aws"] == {
+        "region": "eu-west-1",
+        "endpoint_url": GOOD.get("ecs_anywhere_aws_endpoint_url", ""),
+        "profile": "",
+    }
+    assert noted["target_cluster"] == "edge" and noted["batch"] == {"ecs_anywhere_state": "present"}
+    # What SSM's heartbeat of the identity is matched with, to tell an original from its clones.
+    assert noted["computer_names"] == ["edge-01", "edge-01.lab"]
+    assert noted["addresses"] == ["10.0.0.7", "172.17.0.1"]
     assert "privateKey" not in json.dumps(noted) and "k" not in noted.values()
 
 
