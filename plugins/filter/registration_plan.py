@@ -75,6 +75,14 @@ options:
     type: list
     elements: dict
     default: []
+  held_elsewhere:
+    description:
+      - Per host of the play outside this batch that already ran (earlier batches, with C(serial)), the managed
+        instance id it holds now, or candidates in order (the id it registered in its batch, the one it held
+        before), the first non-empty one counting. A host of this batch holding one of them is a clone: it
+        registers anew.
+    type: dict
+    default: {}
   activation_size:
     description: Hosts per hybrid activation (SSM's limit is 1000).
     type: int
@@ -263,14 +271,25 @@ def _keeper(holders, managed):
     return holders[0], "SSM's heartbeat matches none of them alone, so the first in the batch keeps it"
 
 
-def _clones(hosts, managed_of):
+def _clones(hosts, managed_of, held_elsewhere):
     """Per host name holding a cloned identity: (the host keeping it, why)."""
     holders = {}
     for host in hosts:
         if host.get("instance_id") and host.get("start_agents", True):
             holders.setdefault((connection_key(connection(host)), host["instance_id"]), []).append(host)
+    earlier = {}
+    for name, held in (held_elsewhere or {}).items():
+        # The identity it registered in its batch, else the one it held before.
+        instance_id = next((value for value in held if value), "") if isinstance(held, (list, tuple)) else held
+        if instance_id:
+            earlier.setdefault(instance_id, name)
     clones = {}
     for key, sharing in holders.items():
+        if key[1] in earlier:
+            # A host of an earlier batch of this run holds it (serial): it keeps it.
+            for host in sharing:
+                clones[host["name"]] = (earlier[key[1]], "a host of an earlier batch of this run holds it")
+            continue
         if len(sharing) < 2:
             continue
         keeper, why = _keeper(sharing, managed_of.get(key, {}))
@@ -316,7 +335,9 @@ def _activations(registering, size):
     return activations, activation_of
 
 
-def registration_plan(hosts, *, named=None, others=None, containers=None, ghosts=None, activation_size=1000):
+def registration_plan(
+    hosts, *, named=None, others=None, containers=None, ghosts=None, held_elsewhere=None, activation_size=1000
+):
     if not isinstance(hosts, list) or not all(isinstance(host, dict) and "name" in host for host in hosts):
         raise AnsibleFilterError("registration_plan: the input must be a list of host entries with a name")
     if hosts:
@@ -343,7 +364,7 @@ def registration_plan(hosts, *, named=None, others=None, containers=None, ghosts
             # Only what this collection named: its marker holds the instance's own id.
             if name and str(tags.get(MARKER_KEY) or "").startswith(instance["instance_id"] + ":"):
                 ghosts_of.setdefault((item["key"], name), []).append(instance["instance_id"])
-    clones = _clones(hosts, managed_of)
+    clones = _clones(hosts, managed_of, held_elsewhere)
 
     plan = {
         "hosts": {},

@@ -470,3 +470,14 @@ def test_the_control_plane_ensures_each_role_and_cluster_once_and_leaves_out_bad
     assert targets["problems"] == {"e": "ecs_anywhere_region 'Nowhere' is not an AWS region name such as us-east-1"}
     with pytest.raises(AnsibleFilterError):
         control_plane_targets(["a"], regions=[], clusters=[], endpoint_urls=[], profiles=[], role_names=[])
+
+
+def test_a_host_holding_the_identity_a_host_of_an_earlier_batch_holds_is_a_clone():
+    hosts = [host("b", mi(1), CLUSTER), host("c", mi(2), CLUSTER)]
+    # a ran in an earlier batch (serial) and holds mi(1); d held mi(2) but registered anew (mi(3)).
+    held = {"a": ["", mi(1)], "d": [mi(3), mi(2)], "e": ["", ""]}
+    plan = plan_for(hosts, [managed(1), managed(2)], [container(1), container(2)], held_elsewhere=held)
+    assert plan["hosts"]["b"]["clone_of"] == "a" and plan["hosts"]["b"]["needs_ssm_registration"] is True
+    assert "an earlier batch of this run holds it" in plan["hosts"]["b"]["clone_note"]
+    assert plan["hosts"]["c"]["clone_of"] == "" and plan["hosts"]["c"]["needs_ssm_registration"] is False
+    assert plan["leave"] == [] and plan["replaced_identities"] == []
