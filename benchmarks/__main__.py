@@ -1,6 +1,7 @@
 """make bench: what a registration and a re-run cost, and how it grows with the fleet.
 
-  python -m benchmarks [--real-sizes 1,2,4] [--fleet-sizes 100,500,1000] [--scenarios ...] [--report-only]
+  python -m benchmarks [--real-sizes 1,2,4] [--fleet-sizes 100,500,1000] [--scenarios ...]
+                       [--multi-sizes 1000] [--multi-scenarios ...] [--report-only]
 
 Measures against the test world's emulator (its call log), writes benchmarks/results.json,
 benchmarks/RESULTS.md and benchmarks/results.png, checks the budgets of issue 9 and exits 1 when
@@ -96,28 +97,47 @@ def run_real_part(counts: list[int], work_dir: Path, results: dict, save) -> Non
         )
 
 
-def run_fleet_part(counts: list[int], scenarios: list[str], work_dir: Path, results: dict, save) -> None:
+def fleet_cases(counts, scenarios, multi_counts, multi_scenarios) -> list[tuple[str, int, fleet.Layout]]:
+    """(scenario, N, layout) in the order they run: each many-cluster case right after the one-cluster
+    case of the same scenario and N, so that the two compared meet about the same machine load."""
+    cases = []
+    for scenario in dict.fromkeys([*scenarios, *multi_scenarios]):
+        for count in sorted({*counts, *multi_counts}):
+            if scenario in scenarios and count in counts:
+                cases.append((scenario, count, fleet.ONE_CLUSTER))
+            if scenario in multi_scenarios and count in multi_counts:
+                cases.append((scenario, count, fleet.TEN_CLUSTERS))
+    return cases
+
+
+def run_fleet_part(cases: list[tuple[str, int, fleet.Layout]], work_dir: Path, results: dict, save) -> None:
     process, url = start_emulator_process()
     try:
         emulator = Emulator(url)
-        for scenario in scenarios:
-            for count in counts:
-                emulator.reset()
-                # Registered hosts stay Online however long the run takes (their agents would heartbeat).
-                emulator.set_ping_timeout(24 * 3600)
-                # The control plane as a first run leaves it; not part of the measured run's setup cost.
-                empty = fleet.write_inventory(work_dir / "fleet-empty.json", url, {})
-                run_playbook("fleet-control-plane", ["-i", str(empty), FLEET_PLAYBOOK], emulator, work_dir / "logs")
-                log(f"fleet {scenario} N={count}: preparing the emulator")
-                inventory = fleet.prepare(emulator, scenario, count, work_dir / "fleet-inventory.json")
-                load = os.getloadavg()[0]
-                name = f"fleet-{scenario.replace(' ', '-').replace('%', 'pc')}-{count}"
-                run = run_playbook(name, ["-i", str(inventory), FLEET_PLAYBOOK], emulator, work_dir / "logs")
-                results.setdefault(scenario, {})[str(count)] = as_record(run, load)
-                save()
-                log(
-                    f"fleet {scenario} N={count}: {run.seconds:.1f} s, {run.calls.total} calls ({run.calls.by_operation()})"
-                )
+        for scenario, count, layout in cases:
+            case = fleet.case_name(scenario, layout)
+            emulator.reset()
+            # Registered hosts stay Online however long the run takes (their agents would heartbeat).
+            emulator.set_ping_timeout(24 * 3600)
+            # The control plane as a first run leaves it (every cluster of the layout); not part of the
+            # measured run's setup cost.
+            hosts_only = fleet.control_plane_inventory(work_dir / "fleet-control-plane.json", url, count, layout)
+            run_playbook(
+                "fleet-control-plane",
+                ["-i", str(hosts_only), "-e", "bench_role_hosts=none", FLEET_PLAYBOOK],
+                emulator,
+                work_dir / "logs",
+            )
+            log(f"fleet {case} N={count}: preparing the emulator")
+            inventory = fleet.prepare(emulator, scenario, count, work_dir / "fleet-inventory.json", layout)
+            load = os.getloadavg()[0]
+            name = f"fleet-{case.replace(', ', '-').replace(' ', '-').replace('%', 'pc')}-{count}"
+            run = run_playbook(name, ["-i", str(inventory), FLEET_PLAYBOOK], emulator, work_dir / "logs")
+            record = as_record(run, load)
+            record["layout"] = fleet.layout_summary(layout, count)
+            results.setdefault(case, {})[str(count)] = record
+            save()
+            log(f"fleet {case} N={count}: {run.seconds:.1f} s, {run.calls.total} calls ({run.calls.by_operation()})")
     finally:
         stop_emulator_process(process)
 
@@ -146,6 +166,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real-sizes", type=sizes, default=[1, 2, 4], help="test-world hosts, e.g. 1,2,4 ('' skips)")
     parser.add_argument("--fleet-sizes", type=sizes, default=[100, 500, 1000], help="simulated hosts ('' skips)")
     parser.add_argument("--scenarios", default=",".join(fleet.SCENARIOS), help="fleet scenarios, comma-separated")
+    parser.add_argument(
+        "--multi-sizes",
+        type=sizes,
+        default=[1000],
+        help=f"simulated hosts spread over {fleet.TEN_CLUSTERS.name} ('' skips)",
+    )
+    parser.add_argument(
+        "--multi-scenarios",
+        default="all registered,all new",
+        help=f"fleet scenarios over {fleet.TEN_CLUSTERS.name}, comma-separated",
+    )
     parser.add_argument("--work-dir", type=Path, default=REPO / ".build" / "bench", help="worlds, inventories, logs")
     parser.add_argument(
         "--report-only", action="store_true", help="re-render RESULTS.md and the plot from results.json"
@@ -156,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", action="append", default=[], help="a note on this run for RESULTS.md (repeatable)")
     args = parser.parse_args(argv)
     scenarios = [scenario.strip() for scenario in args.scenarios.split(",") if scenario.strip()]
-    unknown = set(scenarios) - set(fleet.SCENARIOS)
+    multi_scenarios = [scenario.strip() for scenario in args.multi_scenarios.split(",") if scenario.strip()]
+    unknown = {*scenarios, *multi_scenarios} - set(fleet.SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios {sorted(unknown)}; known: {', '.join(fleet.SCENARIOS)}")
 
@@ -179,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.real_sizes:
             run_real_part(args.real_sizes, args.work_dir, measured["real"], save)
-        if args.fleet_sizes:
-            run_fleet_part(args.fleet_sizes, scenarios, args.work_dir, measured["fleet"], save)
+        cases = fleet_cases(args.fleet_sizes, scenarios, args.multi_sizes, multi_scenarios)
+        if cases:
+            run_fleet_part(cases, args.work_dir, measured["fleet"], save)
         save()
         results = json.loads(args.results.read_text())
 
@@ -190,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     checks = budgets.check_all(results)
     RESULTS_MD.write_text(report.render(results, checks, PLOT.name))
     report.plot(results, PLOT)
-    missed = [check for check in checks if check.ok is False]
+    missed = [check for check in checks if check.ok is False and check.binding]
     for check in checks:
         print(f"{check.status:>12}  {check.budget} [{check.case}]: {check.measured} (target {check.target})")
     print(f"wrote {RESULTS_MD.relative_to(REPO)} and {PLOT.relative_to(REPO)}")

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 class CallSummary:
     reads: Counter = field(default_factory=Counter)
     writes: Counter = field(default_factory=Counter)
+    # Per region the call was signed for (IAM's calls too: theirs is the client's), by operation.
+    regions: dict[str, Counter] = field(default_factory=dict)
 
     @property
     def read_count(self) -> int:
@@ -40,4 +42,5 @@ def summarize(calls: list[dict]) -> CallSummary:
     summary = CallSummary()
     for call in calls:
         (summary.writes if call["write"] else summary.reads)[call["operation"]] += 1
+        summary.regions.setdefault(call.get("region") or "-", Counter())[call["operation"]] += 1
     return summary

@@ -5,10 +5,14 @@ tests/agents' packages make on the world's real hosts; the call log marks them a
 
   python -m benchmarks.fleet_agents < request.json > answer.json
 
-request: {"endpoint", "region", "cluster", "hosts": [names], "instance_ids": [...],
+request: {"endpoint", "hosts": [names], "regions": [each host's region], "clusters": [each host's cluster],
+          "instance_ids": [...],
           "activation_indexes": [index into activations, or null: the host keeps its SSM identity],
           "activations": [the role's ssm_activation results: {"activation_id", "activation_code", ...}]}
 (an activation {} when the host keeps its identity and only needs ECS); answer: {host: instance_id}.
+Each host registers in its own region and cluster (ecs_anywhere_region and ecs_anywhere_cluster,
+as ssm_agent.yml and ecs.config give them to its agents), with the activation the role gave it:
+an activation of another region is refused, as AWS refuses it.
 The activation codes come on stdin only, never as arguments or in a file.
 """
 
@@ -26,8 +30,10 @@ ECS_AGENT = "amazon-ecs-agent/1.90.0 (linux)"
 PARALLEL = 8
 
 
-def register_host(endpoint: str, region: str, cluster: str, host: dict) -> tuple[str, str]:
-    """The host's managed instance id and container instance ARN, after its agents registered."""
+def register_host(endpoint: str, host: dict) -> tuple[str, str]:
+    """The host's managed instance id and container instance ARN, after its agents registered in
+    the host's region and cluster."""
+    region, cluster = host["region"], host["cluster"]
     instance_id = host["instance_id"]
     if host["activation"].get("id"):
         ssm = JsonClient("ssm", region, endpoint, SSM_AGENT, "agent")
@@ -76,15 +82,24 @@ def register_all(request: dict) -> dict[str, str]:
         for activation in request["activations"]
     ]
     hosts = [
-        {"host": name, "instance_id": instance_id, "activation": activations[index] if index is not None else {}}
-        for name, instance_id, index in zip(
-            request["hosts"], request["instance_ids"], request["activation_indexes"], strict=True
+        {
+            "host": name,
+            "region": region,
+            "cluster": cluster,
+            "instance_id": instance_id,
+            "activation": activations[index] if index is not None else {},
+        }
+        for name, region, cluster, instance_id, index in zip(
+            request["hosts"],
+            request["regions"],
+            request["clusters"],
+            request["instance_ids"],
+            request["activation_indexes"],
+            strict=True,
         )
     ]
     with ThreadPoolExecutor(PARALLEL) as pool:
-        ids = pool.map(
-            lambda host: register_host(request["endpoint"], request["region"], request["cluster"], host), hosts
-        )
+        ids = pool.map(lambda host: register_host(request["endpoint"], host), hosts)
         return {host["host"]: registered[0] for host, registered in zip(hosts, ids, strict=True)}
 
 

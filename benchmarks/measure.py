@@ -128,6 +128,7 @@ def as_record(run: Run, load_before: float | None = None) -> dict:
         "failed_hosts": run.failed_hosts,
         "reads": dict(run.calls.reads),
         "writes": dict(run.calls.writes),
+        "calls_by_region": {region: dict(counts) for region, counts in sorted(run.calls.regions.items())},
         "slowest_tasks": [
             {"name": task["name"], "seconds": task["seconds"], "changed": task["changed"]}
             for task in run.slowest_tasks()

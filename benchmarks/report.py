@@ -5,7 +5,15 @@ from __future__ import annotations
 from math import ceil
 
 from benchmarks import alternatives
-from benchmarks.budgets import Check, reads, writes
+from benchmarks.budgets import (
+    Check,
+    activations_wanted,
+    reads,
+    rerun_read_limit_as_issued,
+    rerun_read_limit_grouped,
+    writes,
+)
+from benchmarks.fleet import parse_case
 from benchmarks.measure import controller_seconds
 
 REAL_RUNS = ("first registration", "re-run", "deregistration")
@@ -65,8 +73,14 @@ def real_table(real: dict) -> str:
     )
 
 
-def registering_hosts(scenario: str, size: int) -> int:
-    return {"all new": size, "10% stale": ceil(size / 10)}.get(scenario, 0)
+def fleet_cases(fleet: dict) -> list[str]:
+    """The fleet's cases in report order: one cluster by scenario, then the many-cluster ones."""
+    single = [scenario for scenario in SCENARIOS if scenario in fleet]
+    return single + sorted(case for case in fleet if case not in SCENARIOS)
+
+
+def registering_hosts(case: str, size: int) -> int:
+    return {"all new": size, "10% stale": ceil(size / 10)}.get(parse_case(case)[0], 0)
 
 
 def per_host_operations(record: dict, hosts: int) -> str:
@@ -79,7 +93,7 @@ def per_host_operations(record: dict, hosts: int) -> str:
 
 def fleet_table(fleet: dict) -> str:
     rows = []
-    for scenario in SCENARIOS:
+    for scenario in fleet_cases(fleet):
         for size in sorted(fleet.get(scenario, {}), key=int):
             record = fleet[scenario][size]
             rows.append(
@@ -119,6 +133,95 @@ def fleet_table(fleet: dict) -> str:
     )
 
 
+def by_region(record: dict) -> str:
+    """'eu-west-1: DescribeInstanceInformation 10, ...; us-east-1: ...' from the call log's regions."""
+    regions = record.get("calls_by_region") or {}
+    return (
+        "; ".join(
+            f"{region}: "
+            + ", ".join(f"{op} {n}" for op, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+            for region, counts in sorted(regions.items())
+        )
+        or "-"
+    )
+
+
+def layout_text(layout: dict) -> str:
+    per_region: dict[str, list[int]] = {}
+    for region, _, hosts in layout["clusters"]:
+        per_region.setdefault(region, []).append(hosts)
+    return "; ".join(
+        f"{region}: {len(counts)} cluster(s), {sum(counts)} hosts" for region, counts in per_region.items()
+    )
+
+
+def ratio(many: float, one: float | None) -> str:
+    return f"{many / one:.2f}" if one else "-"
+
+
+def multi_cluster_table(fleet: dict) -> str:
+    rows = []
+    for case in fleet_cases(fleet):
+        scenario, _ = parse_case(case)
+        if case == scenario:
+            continue
+        for size in sorted(fleet[case], key=int):
+            record = fleet[case][size]
+            one = fleet.get(scenario, {}).get(size)
+            layout = record["layout"]
+            limits = (
+                f"{rerun_read_limit_grouped(layout)} / {rerun_read_limit_as_issued(layout)}"
+                if scenario == "all registered"
+                else "-"
+            )
+            rows.append(
+                [
+                    case,
+                    size,
+                    layout_text(layout),
+                    f"{controller_seconds(record):.1f}",
+                    f"{controller_seconds(one):.1f}" if one else "-",
+                    ratio(controller_seconds(record), controller_seconds(one) if one else None),
+                    f"{record.get('cpu_seconds', 0):.1f}",
+                    f"{one['cpu_seconds']:.1f}" if one and "cpu_seconds" in one else "-",
+                    ratio(record.get("cpu_seconds", 0), one.get("cpu_seconds") if one else None),
+                    " / ".join(
+                        "-" if r is None or r.get("load_before") is None else f"{r['load_before']:.1f}"
+                        for r in (record, one)
+                    ),
+                    reads(record),
+                    limits,
+                    writes(record),
+                    activations_wanted(layout) if scenario == "all new" else "-",
+                    by_operation(record),
+                    by_region(record),
+                ]
+            )
+    if not rows:
+        return "Not run (`--multi-sizes` empty)."
+    return table(
+        [
+            "case",
+            "N",
+            "hosts",
+            "controller share s",
+            "one cluster s",
+            "ratio",
+            "CPU s",
+            "one cluster CPU s",
+            "CPU ratio",
+            "load before (this / one cluster)",
+            "reads",
+            "re-run read limit (grouped / issue's wording)",
+            "writes",
+            "activations wanted",
+            "controller's AWS calls (writes bold)",
+            "by region (the call's signing region; IAM's is the client's)",
+        ],
+        rows,
+    )
+
+
 def slowest_table(record: dict) -> str:
     return table(
         ["task", "s", "hosts changed"],
@@ -128,7 +231,7 @@ def slowest_table(record: dict) -> str:
 
 def split_table(fleet: dict) -> str:
     rows = []
-    for scenario in SCENARIOS:
+    for scenario in fleet_cases(fleet):
         for size in sorted(fleet.get(scenario, {}), key=int):
             split = fleet[scenario][size].get("time_split")
             if split:
@@ -252,6 +355,30 @@ def render(results: dict, checks: list[Check], plot_name: str) -> str:
         fleet_table(results.get("fleet", {})) if results.get("fleet") else "Not run (`--fleet-sizes` empty).",
         "",
     ]
+    parts += [
+        "## 2b. One batch over many regions and clusters (simulated hosts)",
+        "",
+        "The same run over N hosts spread evenly over several ECS clusters in two regions (each host's",
+        "`ecs_anywhere_region` and `ecs_anywhere_cluster` as host vars; the emulator serves every region from",
+        "one endpoint, state kept per region). The control plane play ensures every (region, cluster) of the",
+        "fleet's hosts (`ecs_anywhere_control_plane_hosts`), as site.yml does; the stand-in agents register",
+        "each host in its own region and cluster with the activation the role gave it. Compared with the",
+        "one-cluster case of the same scenario and N, measured right before it from the same code. Re-run",
+        "read limits: grouped = 2 per (credentials, role) + 1 per (region, cluster) [DescribeClusters] +",
+        "ceil(n_r/50) per region [DescribeInstanceInformation] + ceil(n_c/100) per (region, cluster)",
+        "[DescribeContainerInstances], the budget; the issue's wording (2 per role + 1 per cluster +",
+        "2*ceil(n_r/50) per region) is shown beside it: it leaves out that DescribeContainerInstances takes one",
+        "cluster, so it is short wherever a region's clusters are many and small.",
+        "",
+        multi_cluster_table(results.get("fleet", {})),
+        "",
+    ]
+    for case in fleet_cases(results.get("fleet", {})):
+        runs = results["fleet"][case]
+        if case == parse_case(case)[0] or not runs:
+            continue
+        largest = max(runs, key=int)
+        parts += [f"The five slowest tasks, *{case}*, N={largest}:", "", slowest_table(runs[largest]), ""]
     registered = results.get("fleet", {}).get("all registered", {})
     if registered:
         largest = max(registered, key=int)
@@ -327,7 +454,7 @@ def plot(results: dict, path) -> None:
     )
     calls_axis.legend(fontsize=8)
 
-    for scenario, marker in zip(SCENARIOS, "o^s", strict=True):
+    for scenario, marker in zip(fleet_cases(fleet), "o^sDvP*X", strict=False):
         points = sorted((int(n), controller_seconds(r)) for n, r in fleet.get(scenario, {}).items())
         if points:
             time_axis.plot(*zip(*points, strict=True), marker + "-", label=f"controller share: {scenario}")
