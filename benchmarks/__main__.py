@@ -134,6 +134,7 @@ def run_fleet_part(cases: list[tuple[str, int, fleet.Layout]], work_dir: Path, r
             name = f"fleet-{case.replace(', ', '-').replace(' ', '-').replace('%', 'pc')}-{count}"
             run = run_playbook(name, ["-i", str(inventory), FLEET_PLAYBOOK], emulator, work_dir / "logs")
             record = as_record(run, load)
+            record["load_after"] = os.getloadavg()[0]
             record["layout"] = fleet.layout_summary(layout, count)
             results.setdefault(case, {})[str(count)] = record
             save()

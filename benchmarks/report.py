@@ -155,6 +155,14 @@ def layout_text(layout: dict) -> str:
     )
 
 
+def load_text(record: dict | None) -> str:
+    """The 1-minute load average when the run started and when it ended (2 cores)."""
+    if record is None or record.get("load_before") is None:
+        return "-"
+    after = record.get("load_after")
+    return f"{record['load_before']:.1f}" + ("" if after is None else f"-{after:.1f}")
+
+
 def ratio(many: float, one: float | None) -> str:
     return f"{many / one:.2f}" if one else "-"
 
@@ -185,10 +193,7 @@ def multi_cluster_table(fleet: dict) -> str:
                     f"{record.get('cpu_seconds', 0):.1f}",
                     f"{one['cpu_seconds']:.1f}" if one and "cpu_seconds" in one else "-",
                     ratio(record.get("cpu_seconds", 0), one.get("cpu_seconds") if one else None),
-                    " / ".join(
-                        "-" if r is None or r.get("load_before") is None else f"{r['load_before']:.1f}"
-                        for r in (record, one)
-                    ),
+                    " / ".join(load_text(r) for r in (record, one)),
                     reads(record),
                     limits,
                     writes(record),
@@ -210,7 +215,7 @@ def multi_cluster_table(fleet: dict) -> str:
             "CPU s",
             "one cluster CPU s",
             "CPU ratio",
-            "load before (this / one cluster)",
+            "1-min load before-after (this / one cluster)",
             "reads",
             "re-run read limit (grouped / issue's wording)",
             "writes",

@@ -222,6 +222,7 @@ def test_report_sets_the_many_cluster_case_beside_one_cluster():
         layout=ten,
         stand_in_seconds=10.0,
         load_before=3.0,
+        load_after=4.5,
         slowest_tasks=[],
         calls_by_region={"eu-west-1": {"DescribeInstanceInformation": 10}},
     )
@@ -231,7 +232,7 @@ def test_report_sets_the_many_cluster_case_beside_one_cluster():
     )
     assert (
         "| all registered, 10 clusters in 2 regions | 1000 | us-east-1: 5 cluster(s), 500 hosts; "
-        "eu-west-1: 5 cluster(s), 500 hosts | 140.0 | 100.0 | 1.40 | 240.0 | 200.0 | 1.20 | 3.0 / 2.0 | 30 | 42 / 52 |"
+        "eu-west-1: 5 cluster(s), 500 hosts | 140.0 | 100.0 | 1.40 | 240.0 | 200.0 | 1.20 | 3.0-4.5 / 2.0 | 30 | 42 / 52 |"
     ) in table
     assert "eu-west-1: DescribeInstanceInformation 10" in table
     assert report.registering_hosts("all new, 10 clusters in 2 regions", 1000) == 1000
