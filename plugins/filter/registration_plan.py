@@ -2,9 +2,9 @@
 """What each host of a batch needs, decided once for the whole batch.
 
 One batch may hold hosts of several regions, endpoints, profiles and clusters (an inventory
-with group_vars per site). batch_lookups groups the batch for its lookups: SSM per connection
-(region, endpoint, profile), ECS per connection and cluster, each batched. registration_plan
-then decides for every host at once, by dict lookups (O(N)), and groups the writes the same
+with group_vars per site). batch_lookups (its own filter) groups the batch for its lookups: SSM
+per connection (region, endpoint, profile), ECS per connection and cluster, each batched.
+registration_plan then decides for every host at once, by dict lookups (O(N)), and groups the writes the same
 way: hybrid activations per connection, IAM role, expiry and tags; container instances to let
 go of per connection, cluster and drain settings; identities to deregister per connection.
 """
@@ -12,7 +12,7 @@ go of per connection, cluster and drain settings; identities to deregister per c
 import json
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups, connection, connection_key
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import currency
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
 
@@ -79,7 +79,7 @@ options:
     description:
       - Per host of the play outside this batch that already ran (earlier batches, with C(serial)), the managed
         instance id it holds now, or candidates in order (the id it registered in its batch, the one it held
-        before), the first non-empty one counting. A host of this batch holding one of them is a clone: it
+        before), the first non-empty one counting. A host of this batch holding one of them is a clone and
         registers anew.
     type: dict
     default: {}
@@ -154,16 +154,6 @@ _LIVE = ("ACTIVE", "DRAINING")
 _SAME_IN_BATCH = ("ecs_anywhere_state",)
 
 
-def connection(entry):
-    """The AWS connection a host's calls go through: region, endpoint, profile."""
-    aws = entry.get("aws") or {}
-    return {key: str(aws.get(key) or "") for key in ("region", "endpoint_url", "profile")}
-
-
-def connection_key(aws):
-    return "|".join((aws["region"], aws["endpoint_url"], aws["profile"]))
-
-
 def _target(entry):
     return entry.get("target_cluster") or ""
 
@@ -193,39 +183,6 @@ def _containers_group(into):
 def _add_container(groups, aws, cluster, instance, drain):
     """Add INSTANCE to the group of AWS, CLUSTER and DRAIN (timeout, force)."""
     groups.add(instance, aws=aws, cluster=cluster, drain_timeout=int(drain[0]), force=bool(drain[1]))
-
-
-def batch_lookups(hosts):
-    """The batch's lookups, grouped: SSM per connection, ECS per connection and cluster."""
-    ssm, ecs = {}, {}
-    for host in hosts or []:
-        aws = connection(host)
-        key = connection_key(aws)
-        group = ssm.setdefault(key, {"key": key, "aws": aws, "instance_ids": [], "markers": [], "ghost_names": []})
-        instance_id = host.get("instance_id") or ""
-        if instance_id:
-            group["instance_ids"].append(instance_id)
-            if host.get("naming_marker"):
-                group["markers"].append(host["naming_marker"])
-        elif host.get("start_agents", True):
-            # A host holding no identity may have held one this collection registered (reimaged).
-            group["ghost_names"].append(host.get("instance_name") or host["name"])
-        if not instance_id:
-            continue
-        cluster = _target(host)
-        lookup = ecs.setdefault(
-            (key, cluster),
-            {"key": key, "aws": aws, "cluster": cluster, "container_instance_arns": [], "instance_ids": []},
-        )
-        if host.get("container_instance_arn"):
-            lookup["container_instance_arns"].append(host["container_instance_arn"])
-        else:
-            # Stale ids too: the container instance of an identity SSM forgot must not be left ACTIVE.
-            lookup["instance_ids"].append(instance_id)
-    for group in ssm.values():
-        for field in ("instance_ids", "markers", "ghost_names"):
-            group[field] = list(dict.fromkeys(group[field]))
-    return {"ssm": list(ssm.values()), "ecs": list(ecs.values())}
 
 
 def _results(results, field):
@@ -460,4 +417,4 @@ def registration_plan(
 
 class FilterModule:
     def filters(self):
-        return {"registration_plan": registration_plan, "batch_lookups": batch_lookups}
+        return {"registration_plan": registration_plan}

@@ -53,3 +53,14 @@ class Groups:
             self.into.append(self.index[key])
         self.index[key][self.items].append(item)
         return self.index[key]
+
+
+def connection(entry):
+    """The AWS connection a host's calls go through: region, endpoint, profile."""
+    aws = entry.get("aws") or {}
+    return {key: str(aws.get(key) or "") for key in ("region", "endpoint_url", "profile")}
+
+
+def connection_key(aws):
+    """One string per connection, to key dicts and groups with."""
+    return "|".join((aws["region"], aws["endpoint_url"], aws["profile"]))

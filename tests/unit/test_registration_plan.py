@@ -4,9 +4,10 @@ registering."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible_collections.onprem.ecs_anywhere.plugins.filter.batch_lookups import batch_lookups
 from ansible_collections.onprem.ecs_anywhere.plugins.filter.control_plane_targets import control_plane_targets
 from ansible_collections.onprem.ecs_anywhere.plugins.filter.registration_outcome import registration_outcome
-from ansible_collections.onprem.ecs_anywhere.plugins.filter.registration_plan import batch_lookups, registration_plan
+from ansible_collections.onprem.ecs_anywhere.plugins.filter.registration_plan import registration_plan
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
 
 CLUSTER = "edge"
