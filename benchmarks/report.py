@@ -438,6 +438,11 @@ def plot(results: dict, path) -> None:
     ours = [(n, reads(r) + writes(r)) for n, r in ours if r is not None]
     if ours:
         calls_axis.plot(*zip(*ours, strict=True), "o-", label="this collection, re-run (measured)")
+    for case in fleet_cases(fleet):
+        scenario, layout = parse_case(case)
+        if scenario == "all registered" and case != scenario:
+            points = sorted((int(n), reads(r) + writes(r)) for n, r in fleet[case].items())
+            calls_axis.plot(*zip(*points, strict=True), "D", label=f"this collection, re-run, {layout}")
     calls_axis.plot(
         sizes, [alternatives.per_host_lookup_rerun(n).calls for n in sizes], "s--", label="per-host lookup (model)"
     )
