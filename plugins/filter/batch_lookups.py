@@ -36,8 +36,7 @@ _value:
     ssm:
       description:
         - Per connection, C(key), C(aws) (C(region), C(endpoint_url), C(profile)), C(instance_ids) (the ids the
-          hosts hold), C(markers) (the naming markers they expect) and C(ghost_names) (the names of the hosts
-          holding no identity, whose old identities the collection may have named).
+          hosts hold), and C(markers) (the naming markers they expect).
       type: list
       elements: dict
     ecs:
@@ -57,15 +56,12 @@ def batch_lookups(hosts):
     for host in hosts or []:
         aws = connection(host)
         key = connection_key(aws)
-        group = ssm.setdefault(key, {"key": key, "aws": aws, "instance_ids": [], "markers": [], "ghost_names": []})
+        group = ssm.setdefault(key, {"key": key, "aws": aws, "instance_ids": [], "markers": []})
         instance_id = host.get("instance_id") or ""
         if instance_id:
             group["instance_ids"].append(instance_id)
             if host.get("naming_marker"):
                 group["markers"].append(host["naming_marker"])
-        elif host.get("start_agents", True):
-            # A host holding no identity may have held one this collection registered (reimaged).
-            group["ghost_names"].append(host.get("instance_name") or host["name"])
         if not instance_id:
             continue
         cluster = host.get("target_cluster") or ""
@@ -79,7 +75,7 @@ def batch_lookups(hosts):
             # Stale ids too: the container instance of an identity SSM forgot must not be left ACTIVE.
             lookup["instance_ids"].append(instance_id)
     for group in ssm.values():
-        for field in ("instance_ids", "markers", "ghost_names"):
+        for field in ("instance_ids", "markers"):
             group[field] = list(dict.fromkeys(group[field]))
     return {"ssm": list(ssm.values()), "ecs": list(ecs.values())}
 

@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where each host of a batch stands once it did its part, decided once for the whole batch."""
 
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups, connection, connection_key
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
 
 DOCUMENTATION = r"""
@@ -38,6 +38,15 @@ options:
     description:
       - What ECS reports now, as P(onprem.ecs_anywhere.container_instance_info#module) returns it
         (the container instances of every cluster's wait, one list).
+    type: list
+    elements: dict
+    default: []
+  ghosts:
+    description:
+      - The results of looking up, per group of RV(onprem.ecs_anywhere.registration_plan#filter:_value.ghost_lookups),
+        the managed instances carrying the collection's naming marker and a registering host's Name tag (each
+        result with C(item) and C(instances), their tags included). Those whose marker holds their own id, other
+        than what the host holds, are the host's ghosts, taken out once the host's new identity is up.
     type: list
     elements: dict
     default: []
@@ -84,7 +93,7 @@ _value:
       elements: dict
     ghosts:
       description:
-        - What the hosts that registered anew and are up leave behind (ghosts of a reimaged host).
+        - What the hosts that registered anew and are up leave behind (ghosts of a reimaged or cloned-over host).
           C(container_instances) are grouped per connection, cluster and the host's drain settings,
           C(managed_instances) per connection.
       type: dict
@@ -104,6 +113,21 @@ def _not_ready(managed, container):
     )
 
 
+def _ghosts_by_name(results):
+    """Managed instance ids per (connection key, Name tag), of those the collection named (the
+    marker holds the instance's own id)."""
+    found = {}
+    for result in results or []:
+        if not isinstance(result, dict) or result.get("skipped") or not isinstance(result.get("item"), dict):
+            continue
+        key = connection_key(connection(result["item"]))
+        for instance in result.get("instances") or []:
+            tags = instance.get("tags") or {}
+            if tags.get("Name") and str(tags.get(MARKER_KEY) or "").startswith(instance["instance_id"] + ":"):
+                found.setdefault((key, tags["Name"]), []).append(instance["instance_id"])
+    return found
+
+
 def registration_outcome(
     plan,
     instance_ids,
@@ -111,6 +135,7 @@ def registration_outcome(
     failures=None,
     managed_instances=None,
     container_instances=None,
+    ghosts=None,
     check_mode=False,
 ):
     """Where each host of the batch stands once the hosts did their part.
@@ -124,6 +149,7 @@ def registration_outcome(
     container_now = {}
     for item in container_instances or []:
         container_now.setdefault(item.get("ec2_instance_id"), item)
+    ghosts_of = _ghosts_by_name(ghosts)
     outcome = {
         "waiting": [],
         "waiting_ecs": [],
@@ -183,7 +209,14 @@ def registration_outcome(
                 aws=aws,
             )
         # Once the host's new identity is up, what this collection registered for it before goes.
-        ghosts = [ghost for ghost in entry.get("ghosts") or [] if ghost != instance_id] if usable else []
+        # Never what the host holds now, held before (a clone's is the original's) or replaced (leave.yml).
+        own = {instance_id, entry.get("held_instance_id"), (entry.get("managed_instance") or {}).get("instance_id")}
+        ghosts = [
+            ghost
+            for ghost in ghosts_of.get((connection_key(connection(entry)), entry["instance_name"]), [])
+            if ghost not in own
+        ]
+        ghosts = ghosts if usable and entry["needs_ssm_registration"] else []
         for ghost in ghosts:
             ghost_containers.add(
                 ghost,
@@ -204,7 +237,7 @@ def registration_outcome(
             }
             notes = [entry["clone_note"]] if entry.get("clone_note") else []
             if ghosts:
-                notes.append(f"took out what it held before it was reimaged: {', '.join(ghosts)}")
+                notes.append(f"took out the identities it held before (reimaged or cloned over): {', '.join(ghosts)}")
             if notes:
                 report["note"] = "; ".join(notes)
             outcome["report"][name] = report

@@ -14,7 +14,6 @@ import json
 from ansible.errors import AnsibleFilterError
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups, connection, connection_key
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import currency
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
 
 DOCUMENTATION = r"""
 ---
@@ -33,9 +32,10 @@ description:
   - Hosts holding the same managed instance id (cloned from one registered image) are told
     apart with what SSM's heartbeat reports for that id (computer name, IP address); one keeps
     the identity, the others register anew with their ECS agent's state cleared.
-  - Managed instances carrying the collection's naming marker and a host's Name tag that the
-    host no longer holds (the host was reimaged) are ghosts, taken out once the host's new
-    identity is up (see P(onprem.ecs_anywhere.registration_outcome#filter)).
+  - For the hosts that register anew it lists, per connection, the names to look up ghosts by,
+    the managed instances carrying the collection's naming marker and the host's Name tag that the
+    host no longer holds (it was reimaged, or cloned over), taken out once the host's new identity
+    is up (see P(onprem.ecs_anywhere.registration_outcome#filter)).
 options:
   _input:
     description:
@@ -68,13 +68,6 @@ options:
     type: list
     elements: dict
     default: []
-  ghosts:
-    description:
-      - The results of looking up, per connection, the managed instances carrying the collection's naming
-        marker and the Name of a host that holds no identity (each with C(item) and C(instances), tags included).
-    type: list
-    elements: dict
-    default: []
   held_elsewhere:
     description:
       - Per host of the play outside this batch that already ran (earlier batches, with C(serial)), the managed
@@ -94,7 +87,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     plan: >-
       {{ batch | onprem.ecs_anywhere.registration_plan(named=named_lookup.results, others=other_lookup.results,
-                                                        containers=ecs_lookup.results, ghosts=ghost_lookup.results) }}
+                                                        containers=ecs_lookup.results) }}
   run_once: true
 """
 
@@ -109,8 +102,8 @@ _value:
           C(needs_ssm_registration), C(needs_ecs_registration), C(activation) (index of the
           host's activation, or V(null)), C(start_agents), C(instance_name), C(instance_tags),
           C(named) (the managed instance is named and tagged as wanted), C(aws), C(cluster),
-          C(clone_of) (the host that keeps the identity this host was cloned with, or V('')) and
-          C(ghosts) (managed instance ids registered for this host that it no longer holds).
+          C(held_instance_id) (the id the host held before the run), C(clone_of) (the host that keeps the
+          identity this host was cloned with, or V('')) and C(clone_note).
       type: dict
     activation_of:
       description:
@@ -138,6 +131,12 @@ _value:
       description:
         - The managed instances the hosts replace (C(ecs_anywhere_force_reregister)), grouped by
           C(aws), each group's C(instances) as C({instance_id}).
+      type: list
+      elements: dict
+    ghost_lookups:
+      description:
+        - Per connection, C(aws) and C(names), the Name tags of the hosts that register anew, to look up
+          what the collection registered for them before.
       type: list
       elements: dict
     deregister:
@@ -292,9 +291,7 @@ def _activations(registering, size):
     return activations, activation_of
 
 
-def registration_plan(
-    hosts, *, named=None, others=None, containers=None, ghosts=None, held_elsewhere=None, activation_size=1000
-):
+def registration_plan(hosts, *, named=None, others=None, containers=None, held_elsewhere=None, activation_size=1000):
     if not isinstance(hosts, list) or not all(isinstance(host, dict) and "name" in host for host in hosts):
         raise AnsibleFilterError("registration_plan: the input must be a list of host entries with a name")
     if hosts:
@@ -313,14 +310,6 @@ def registration_plan(
             containers_of.setdefault((item["key"], item["cluster"], instance.get("ec2_instance_id")), []).append(
                 instance
             )
-    ghosts_of = {}
-    for item, found in _results(ghosts, "instances"):
-        for instance in found:
-            tags = instance.get("tags") or {}
-            name = tags.get("Name")
-            # Only what this collection named: its marker holds the instance's own id.
-            if name and str(tags.get(MARKER_KEY) or "").startswith(instance["instance_id"] + ":"):
-                ghosts_of.setdefault((item["key"], name), []).append(instance["instance_id"])
     clones = _clones(hosts, managed_of, held_elsewhere)
 
     plan = {
@@ -330,8 +319,10 @@ def registration_plan(
         "ecs_registering": {},
         "leave": [],
         "replaced_identities": [],
+        "ghost_lookups": [],
         "deregister": {"container_instances": [], "managed_instances": []},
     }
+    ghost_lookups = Groups(plan["ghost_lookups"], ("aws",), "names")
     leave = _containers_group(plan["leave"])
     replaced = Groups(plan["replaced_identities"], ("aws",))
     deregister = _containers_group(plan["deregister"]["container_instances"])
@@ -377,9 +368,7 @@ def registration_plan(
             "clone_note": (
                 f"held {instance_id} as a clone of {clone_of} ({clone_why}): registered anew" if clone_of else ""
             ),
-            "ghosts": [ghost for ghost in ghosts_of.get((key, name), []) if ghost != instance_id]
-            if not instance_id and start
-            else [],
+            "held_instance_id": instance_id,
         }
         if start and not clone_of:
             # The container instance of a host moving clusters, drained as the user says.
@@ -400,6 +389,7 @@ def registration_plan(
             plan["ecs_registering"][host["name"]] = True
         if entry["needs_ssm_registration"]:
             registering.append(host)
+            ghost_lookups.add(name, aws=aws)
             if managed and not clone_of:
                 replaced.add({"instance_id": instance_id}, aws=aws)
         if managed and not clone_of:

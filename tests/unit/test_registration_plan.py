@@ -71,7 +71,7 @@ def results(field, found, key=KEY, **item):
     return [{"item": dict(item, key=key), field: list(found)}]
 
 
-def plan_for(hosts, managed_found=(), containers_found=(), named=(), ghosts=(), **options):
+def plan_for(hosts, managed_found=(), containers_found=(), named=(), **options):
     """The plan, with the lookups of one connection and cluster (REGION, CLUSTER)."""
     named = set(named)
     return registration_plan(
@@ -79,7 +79,6 @@ def plan_for(hosts, managed_found=(), containers_found=(), named=(), ghosts=(), 
         named=results("instances", [item for item in managed_found if item["instance_id"] in named]),
         others=results("instances", [item for item in managed_found if item["instance_id"] not in named]),
         containers=results("container_instances", containers_found, cluster=CLUSTER),
-        ghosts=results("instances", ghosts),
         **options,
     )
 
@@ -213,9 +212,9 @@ def fleet():
 
 def test_a_batch_of_several_regions_and_clusters_is_looked_up_per_connection_and_cluster():
     lookups = batch_lookups(fleet())
-    assert [(item["aws"]["region"], item["instance_ids"], item["ghost_names"]) for item in lookups["ssm"]] == [
-        ("us-east-1", [mi(1), mi(2)], ["c"]),
-        ("eu-west-1", [], ["d"]),
+    assert [(item["aws"]["region"], item["instance_ids"]) for item in lookups["ssm"]] == [
+        ("us-east-1", [mi(1), mi(2)]),
+        ("eu-west-1", []),
     ]
     assert [
         (item["aws"]["region"], item["cluster"], item["container_instance_arns"], item["instance_ids"])
@@ -297,22 +296,53 @@ def ghost(number, name):
     return {"instance_id": mi(number), "tags": {"Name": name, MARKER_KEY: naming_marker(mi(number), name, {})}}
 
 
-def test_a_reimaged_host_knows_its_ghosts_and_takes_them_out_once_its_new_identity_is_up():
+def test_a_reimaged_host_takes_out_its_marked_ghosts_once_its_new_identity_is_up():
     foreign = {"instance_id": mi(8), "tags": {"Name": "c", MARKER_KEY: naming_marker(mi(7), "c", {})}}
-    plan = plan_for([host("c", drain_timeout=20)], ghosts=[ghost(9, "c"), foreign, ghost(5, "other")])
-    # Only an instance whose marker holds its own id is the collection's.
-    assert plan["hosts"]["c"]["ghosts"] == [mi(9)]
+    unmarked = {"instance_id": mi(6), "tags": {"Name": "c"}}
+    plan = plan_for([host("c", drain_timeout=20), host("e", mi(4), CLUSTER)], [managed(4)], [container(4)])
+    # Only the hosts that register anew are looked up, by their Name.
+    assert plan["ghost_lookups"] == [{"aws": aws(), "names": ["c"]}]
+    found = results("instances", [ghost(9, "c"), foreign, unmarked, ghost(5, "other")], aws=aws())
     ready = registration_outcome(
-        plan, {"c": mi(10)}, managed_instances=[managed(10)], container_instances=[container(10)]
+        plan,
+        {"c": mi(10), "e": mi(4)},
+        managed_instances=[managed(10)],
+        container_instances=[container(10)],
+        ghosts=found,
     )
+    # Only an instance whose marker holds its own id is the collection's.
     assert ready["ghosts"] == {
         "container_instances": [group([mi(9)], drain_timeout=20)],
         "managed_instances": [{"aws": aws(), "instances": [{"instance_id": mi(9)}]}],
     }
-    assert "took out what it held before it was reimaged: " + mi(9) in ready["report"]["c"]["note"]
+    assert "took out the identities it held before (reimaged or cloned over): " + mi(9) in ready["report"]["c"]["note"]
     # Not up: the ghost stays (the host may still need it to be found).
-    not_up = registration_outcome(plan, {"c": mi(10)}, managed_instances=[managed(10, ping="ConnectionLost")])
+    not_up = registration_outcome(
+        plan, {"c": mi(10)}, managed_instances=[managed(10, ping="ConnectionLost")], ghosts=found
+    )
     assert not_up["ghosts"] == {"container_instances": [], "managed_instances": []}
+
+
+def test_a_clone_takes_out_its_own_earlier_identity_never_the_original_or_a_replaced_one():
+    hosts = [
+        host("b", mi(1), CLUSTER, computer_names=["b"]),
+        host("c", mi(1), CLUSTER, computer_names=["c"]),
+        host("f", mi(3), CLUSTER, force_reregister=True),
+    ]
+    plan = plan_for(hosts, [managed(1, computer_name="c"), managed(3)], [container(1), container(3)])
+    assert plan["ghost_lookups"] == [{"aws": aws(), "names": ["b", "f"]}]
+    found = results("instances", [ghost(2, "b"), ghost(1, "c"), ghost(3, "f")], aws=aws())
+    up = [managed(7), managed(8)]
+    outcome = registration_outcome(
+        plan,
+        {"b": mi(7), "c": mi(1), "f": mi(8)},
+        managed_instances=up,
+        container_instances=[container(7), container(8)],
+        ghosts=found,
+    )
+    # b's identity before it was cloned over goes; f's replaced one is leave.yml's, c's is c's.
+    assert outcome["ghosts"]["managed_instances"] == [{"aws": aws(), "instances": [{"instance_id": mi(2)}]}]
+    assert "clone of c" in outcome["report"]["b"]["note"] and mi(2) in outcome["report"]["b"]["note"]
 
 
 def named(instance_id, name, tags=None):
