@@ -47,6 +47,12 @@ options:
     type: list
     elements: str
     required: true
+  clusters_found:
+    description:
+      - The results of looking up RV(_value.cluster_lookups) with P(onprem.ecs_anywhere.cluster_info#module), each
+        with C(item) and C(missing). Given, RV(_value.clusters) holds only the clusters to create.
+    type: list
+    elements: dict
 """
 
 EXAMPLES = r"""
@@ -68,7 +74,12 @@ _value:
       type: list
       elements: dict
     clusters:
-      description: Each ECS cluster once, with C(aws), C(cluster) and C(hosts).
+      description:
+        - Each ECS cluster once, with C(aws), C(cluster) and C(hosts); with O(clusters_found), only those missing.
+      type: list
+      elements: dict
+    cluster_lookups:
+      description: Per connection (C(aws)), the C(names) of its clusters, to look up in one call.
       type: list
       elements: dict
     problems:
@@ -77,7 +88,18 @@ _value:
 """
 
 
-def control_plane_targets(names, *, regions, clusters, endpoint_urls, profiles, role_names):
+def _missing(clusters_found):
+    """(region, endpoint, profile, name) of each cluster a lookup found missing."""
+    missing = set()
+    for result in clusters_found or []:
+        if isinstance(result, dict) and isinstance(result.get("item"), dict) and not result.get("skipped"):
+            aws = result["item"]["aws"]
+            for name in result.get("missing") or []:
+                missing.add((aws["region"], aws["endpoint_url"], aws["profile"], name))
+    return missing
+
+
+def control_plane_targets(names, *, regions, clusters, endpoint_urls, profiles, role_names, clusters_found=None):
     columns = (names, regions, clusters, endpoint_urls, profiles, role_names)
     if not all(isinstance(column, list) and len(column) == len(names) for column in columns):
         raise AnsibleFilterError("control_plane_targets: the names and every setting must be lists of one length")
@@ -104,7 +126,26 @@ def control_plane_targets(names, *, regions, clusters, endpoint_urls, profiles, 
             (region, aws["endpoint_url"], aws["profile"], cluster), {"aws": aws, "cluster": cluster, "hosts": 0}
         )
         entry["hosts"] += 1
-    return {"roles": list(roles.values()), "clusters": list(clusters.values()), "problems": problems}
+    lookups = {}
+    for entry in clusters.values():
+        aws = entry["aws"]
+        key = (aws["region"], aws["endpoint_url"], aws["profile"])
+        lookups.setdefault(key, {"aws": aws, "names": []})["names"].append(entry["cluster"])
+    wanted = list(clusters.values())
+    if clusters_found is not None:
+        missing = _missing(clusters_found)
+        wanted = [
+            entry
+            for entry in wanted
+            if (entry["aws"]["region"], entry["aws"]["endpoint_url"], entry["aws"]["profile"], entry["cluster"])
+            in missing
+        ]
+    return {
+        "roles": list(roles.values()),
+        "clusters": wanted,
+        "cluster_lookups": list(lookups.values()),
+        "problems": problems,
+    }
 
 
 class FilterModule:

@@ -499,6 +499,25 @@ def test_the_control_plane_ensures_each_role_and_cluster_once_and_leaves_out_bad
         ("eu-west-1", "edge", 1),
     ]
     assert targets["problems"] == {"e": "ecs_anywhere_region 'Nowhere' is not an AWS region name such as us-east-1"}
+    # Each region's clusters are looked up in one call; only the missing ones are created.
+    assert [(item["aws"]["region"], item["names"]) for item in targets["cluster_lookups"]] == [
+        ("us-east-1", ["edge", "lab"]),
+        ("eu-west-1", ["edge"]),
+    ]
+    found = [
+        {"item": lookup, "missing": ["lab"] if lookup["aws"]["region"] == "us-east-1" else []}
+        for lookup in targets["cluster_lookups"]
+    ]
+    again = control_plane_targets(
+        ["a", "b", "c", "d", "e"],
+        regions=["us-east-1", "us-east-1", "us-east-1", "eu-west-1", "Nowhere"],
+        clusters=["edge", "edge", "lab", "edge", "edge"],
+        endpoint_urls=[""] * 5,
+        profiles=[""] * 5,
+        role_names=["ecsAnywhereRole"] * 5,
+        clusters_found=found,
+    )
+    assert [(item["aws"]["region"], item["cluster"]) for item in again["clusters"]] == [("us-east-1", "lab")]
     with pytest.raises(AnsibleFilterError):
         control_plane_targets(["a"], regions=[], clusters=[], endpoint_urls=[], profiles=[], role_names=[])
 

@@ -97,7 +97,12 @@ def test_one_run_registers_each_host_in_its_own_region_and_cluster_and_a_rerun_w
     rerun = run_playbook("regions-rerun", ["-i", str(again), PLAYBOOK], emulator, tmp_path / "logs")
     assert (rerun.changed_tasks, rerun.failed_hosts, rerun.calls.write_count) == (0, 0, 0), rerun.calls.by_operation()
     limit = budgets.rerun_read_limit_grouped(fleet.layout_summary(layout, HOSTS))
-    assert limit == 2 + 3 + (1 + 1) + (1 + 1 + 1)
+    # Role (2), each region's clusters in one read (2), SSM per region (2), ECS per cluster (3): the 9.
+    assert (
+        limit
+        == 2 + 2 + (1 + 1) + (1 + 1 + 1)
+        == budgets.rerun_read_limit_as_issued(fleet.layout_summary(layout, HOSTS))
+    )
     assert rerun.calls.read_count <= limit, (rerun.calls.by_operation(), rerun.calls.regions)
     # Each region's hosts are looked up in their region: SSM once per region, ECS once per cluster.
     lookups = {region: counts["DescribeInstanceInformation"] for region, counts in rerun.calls.regions.items()}
