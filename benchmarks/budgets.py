@@ -111,9 +111,13 @@ def check_rerun_grouped(case: str, record: dict) -> list[Check]:
     """A re-run of a batch over several regions and clusters (record["layout"]): 0 writes, 0 changes,
     reads within the issue's limit and within the call-by-call count of what the role needs."""
     read_limits = (
-        ("1/cluster + 2*ceil(n_r/50)/region (issue's wording)", rerun_read_limit_as_issued(record["layout"]), True),
         (
-            "call by call: 1/region + ceil(n_r/50)/region + ceil(n_c/100)/cluster",
+            "2/role + 1/cluster + 2*ceil(n_r/50)/region (issue's wording)",
+            rerun_read_limit_as_issued(record["layout"]),
+            True,
+        ),
+        (
+            "2/role + 1/region + ceil(n_r/50)/region + ceil(n_c/100)/cluster (call by call)",
             rerun_read_limit_grouped(record["layout"]),
             True,
         ),
@@ -122,7 +126,7 @@ def check_rerun_grouped(case: str, record: dict) -> list[Check]:
         Check("re-run: 0 writes", case, "0", str(writes(record)), writes(record) == 0),
         *(
             Check(
-                f"re-run: reads <= 2/role + 1/cluster + {terms}",
+                f"re-run: reads <= {terms}",
                 case,
                 f"<= {limit}",
                 str(reads(record)),
