@@ -185,6 +185,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.arn import parse_arn
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import all_pages
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import expiry_problem
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import isoformat
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_duration
@@ -309,13 +310,17 @@ class ActivationManager:
         self.client = module.client("ssm", retry_decorator=aws_retry)
 
     def describe(self, activation_id):
+        # Every page: SSM may answer a filtered call with a short (even empty) page and a NextToken.
         try:
-            response = self.client.describe_activations(
-                Filters=[{"FilterKey": "ActivationIds", "FilterValues": [activation_id]}], aws_retry=True
+            listed = all_pages(
+                self.client.describe_activations,
+                "ActivationList",
+                Filters=[{"FilterKey": "ActivationIds", "FilterValues": [activation_id]}],
+                aws_retry=True,
             )
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             self.module.fail_json_aws(e, msg=f"DescribeActivations failed for {activation_id}")
-        found = [a for a in response.get("ActivationList", []) if a.get("ActivationId") == activation_id]
+        found = [a for a in listed if a.get("ActivationId") == activation_id]
         return found[0] if found else None
 
     def create(self, request):

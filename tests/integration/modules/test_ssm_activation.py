@@ -92,6 +92,24 @@ def test_delete_then_nothing_to_delete(emulator):
     assert emulator.writes() == []
 
 
+def test_an_empty_first_page_hides_no_activation(emulator):
+    # SSM may answer DescribeActivations with an empty page and a NextToken: the module reads on.
+    activation_id, _ = create_activation(emulator)
+    emulator.set_config(short_pages=1.0)
+    emulator.clear_calls()
+
+    deleted = run_module(MODULE, {"activation_id": activation_id, "state": "absent"}, emulator.env())
+
+    assert deleted["changed"] is True, deleted
+    assert [call["operation"] for call in emulator.calls()] == [
+        "DescribeActivations",
+        "DescribeActivations",
+        "DeleteActivation",
+    ]
+    emulator.set_config(short_pages=0.0)
+    assert activations(emulator) == []
+
+
 def test_a_role_arn_is_turned_into_its_name_with_a_warning(emulator):
     ensure_role(emulator)
     arn = f"arn:aws:iam::{emulator.account_id}:role/{ROLE}"
