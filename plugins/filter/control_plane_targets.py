@@ -2,6 +2,7 @@
 """The IAM roles and ECS clusters the hosts of a play use, each once."""
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import looped_results
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.host_inputs import cluster_problem, region_problem
 
 DOCUMENTATION = r"""
@@ -91,11 +92,10 @@ _value:
 def _missing(clusters_found):
     """(region, endpoint, profile, name) of each cluster a lookup found missing."""
     missing = set()
-    for result in clusters_found or []:
-        if isinstance(result, dict) and isinstance(result.get("item"), dict) and not result.get("skipped"):
-            aws = result["item"]["aws"]
-            for name in result.get("missing") or []:
-                missing.add((aws["region"], aws["endpoint_url"], aws["profile"], name))
+    for item, names in looped_results(clusters_found, "missing"):
+        aws = item["aws"]
+        for name in names:
+            missing.add((aws["region"], aws["endpoint_url"], aws["profile"], name))
     return missing
 
 

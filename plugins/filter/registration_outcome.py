@@ -1,7 +1,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where each host of a batch stands once it did its part, decided once for the whole batch."""
 
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups, connection, connection_key
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import (
+    Groups,
+    connection,
+    connection_key,
+    looped_results,
+)
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY, naming_marker
 
 DOCUMENTATION = r"""
@@ -117,11 +122,9 @@ def _ghosts_by_name(results):
     """Managed instance ids per (connection key, Name tag), of those the collection named (the
     marker holds the instance's own id)."""
     found = {}
-    for result in results or []:
-        if not isinstance(result, dict) or result.get("skipped") or not isinstance(result.get("item"), dict):
-            continue
-        key = connection_key(connection(result["item"]))
-        for instance in result.get("instances") or []:
+    for item, instances in looped_results(results, "instances"):
+        key = connection_key(connection(item))
+        for instance in instances:
             tags = instance.get("tags") or {}
             if tags.get("Name") and str(tags.get(MARKER_KEY) or "").startswith(instance["instance_id"] + ":"):
                 found.setdefault((key, tags["Name"]), []).append(instance["instance_id"])

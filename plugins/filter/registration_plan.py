@@ -12,7 +12,12 @@ go of per connection, cluster and drain settings; identities to deregister per c
 import json
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import Groups, connection, connection_key
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import (
+    Groups,
+    connection,
+    connection_key,
+    looped_results,
+)
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.container_instances import currency
 
 DOCUMENTATION = r"""
@@ -184,13 +189,6 @@ def _add_container(groups, aws, cluster, instance, drain):
     groups.add(instance, aws=aws, cluster=cluster, drain_timeout=int(drain[0]), force=bool(drain[1]))
 
 
-def _results(results, field):
-    """(item, entries) of each run of a looped lookup that ran."""
-    for result in results or []:
-        if isinstance(result, dict) and not result.get("skipped") and isinstance(result.get("item"), dict):
-            yield result["item"], result.get(field) or []
-
-
 def _current_and_leftovers(candidates, reported_arn):
     """The container instance a host's ECS agent is, and the live leftovers of the same mi- id.
 
@@ -299,13 +297,13 @@ def registration_plan(hosts, *, named=None, others=None, containers=None, held_e
 
     managed_of, named_ids = {}, set()
     for field_results, is_named in ((named, True), (others, False)):
-        for item, found in _results(field_results, "instances"):
+        for item, found in looped_results(field_results, "instances"):
             for instance in found:
                 managed_of[(item["key"], instance["instance_id"])] = instance
                 if is_named:
                     named_ids.add((item["key"], instance["instance_id"]))
     containers_of = {}
-    for item, found in _results(containers, "container_instances"):
+    for item, found in looped_results(containers, "container_instances"):
         for instance in found:
             containers_of.setdefault((item["key"], item["cluster"], instance.get("ec2_instance_id")), []).append(
                 instance

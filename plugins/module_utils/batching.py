@@ -64,3 +64,11 @@ def connection(entry):
 def connection_key(aws):
     """One string per connection, to key dicts and groups with."""
     return "|".join((aws["region"], aws["endpoint_url"], aws["profile"]))
+
+
+def looped_results(results, field):
+    """(item, FIELD's entries) of each run of a looped task's registered ``results`` that ran:
+    skipped runs, and entries without their loop item, are left out."""
+    for result in results or []:
+        if isinstance(result, dict) and not result.get("skipped") and isinstance(result.get("item"), dict):
+            yield result["item"], result.get(field) or []
