@@ -600,6 +600,11 @@ class Patches:
             if previous is None or previous["status"] == "INACTIVE":
                 # The real agent then stops: its saved state names an instance that cannot come back.
                 raise AwsError("ClientException", f"Container instance {previous_arn} is not registered: INACTIVE.")
+            # A restarted agent reports what it now is: after an upgrade, ECS shows the new version.
+            version_info = params.get("versionInfo")
+            if version_info and version_info != previous["versionInfo"]:
+                previous["versionInfo"] = version_info
+                previous["version"] += 1
             previous["_last_contact"] = _now()
             return {"containerInstance": self._container_instance_view(previous)}
         # Without containerInstanceArn (an agent whose data is gone) AWS registers a new container

@@ -59,6 +59,29 @@ def test_restart_with_saved_arn_keeps_the_instance(emulator, world):
     assert len(emulator.client("ecs").list_container_instances(cluster="edge")["containerInstanceArns"]) == 1
 
 
+def test_restart_after_an_upgrade_reports_the_new_agent_version(emulator, world):
+    emulator.set_ping_timeout(0.5)
+    old = {"agentVersion": "1.89.2", "agentHash": "a1", "dockerVersion": "DockerVersion: 20.10"}
+    first = register_instance(emulator, world[0], versionInfo=old)
+    arn = first["containerInstanceArn"]
+    time.sleep(0.7)
+    ecs = emulator.client("ecs")
+
+    def described():
+        return ecs.describe_container_instances(cluster="edge", containerInstances=[arn])["containerInstances"][0]
+
+    assert described()["agentConnected"] is False
+    new = {**old, "agentVersion": "1.90.0", "agentHash": "b2"}
+    restarted = register_instance(emulator, world[0], containerInstanceArn=arn, versionInfo=new)
+    assert restarted["versionInfo"] == new
+    now = described()
+    # The re-registration is the agent's contact, and the new version is a change of the instance.
+    assert (now["versionInfo"], now["agentConnected"], now["version"]) == (new, True, first["version"] + 1)
+    # A restart without versionInfo leaves the version as it was.
+    register_instance(emulator, world[0], containerInstanceArn=arn)
+    assert described()["versionInfo"] == new
+
+
 def test_agent_that_lost_its_data_registers_a_second_instance(emulator, world):
     """No containerInstanceArn in the request: AWS registers anew; the old instance stays ACTIVE, unheard."""
     emulator.set_ping_timeout(1)
