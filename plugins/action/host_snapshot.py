@@ -12,6 +12,10 @@ import re
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.agent_versions import (
+    installed_versions,
+    wanted_agents,
+)
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.host_inputs import host_problems, input_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import naming_marker
 
@@ -43,8 +47,7 @@ def _cluster(ecs_config):
 
 
 def _installed(package_query):
-    lines = (package_query or {}).get("stdout_lines") or []
-    return [line.split(" ")[0] for line in lines if line.endswith(" installed")]
+    return installed_versions((package_query or {}).get("stdout_lines"))
 
 
 def _free_disk_mb(df_result):
@@ -81,13 +84,16 @@ def snapshot(name, inputs, reads, facts=None):
     instance_name = inputs.get("ecs_anywhere_instance_name")
     instance_tags = inputs.get("ecs_anywhere_instance_tags") or {}
     computer_names, addresses = _names_and_addresses(facts or {})
+    installed = _installed(reads.get("package_query"))
     return {
         "name": name,
         "instance_id": instance_id,
         # What the instance carries once named as wanted (module_utils/naming.py).
         "naming_marker": naming_marker(instance_id, instance_name, instance_tags) if instance_id else "",
         "cluster": _cluster(reads.get("ecs_config")),
-        "installed_agents": _installed(reads.get("package_query")),
+        "installed_agents": sorted(installed),
+        # Per agent package: installed and wanted versions (module_utils/agent_versions.py).
+        "agents": wanted_agents(inputs, installed),
         "container_instance_arn": (metadata.get("ContainerInstanceArn") or "")
         if metadata.get("Cluster") == cluster
         else "",

@@ -55,6 +55,17 @@ options:
     type: list
     elements: dict
     default: []
+  versions_seen:
+    description:
+      - Per host name, the agent versions (C(ssm_agent), C(ecs_agent)) AWS reported once the host changed
+        an agent's version in this run; they are the report's C(after).
+    type: dict
+    default: {}
+  upgrades_pending:
+    description: The hosts whose ECS agent upgrade follows, host by host (a note in the report).
+    type: list
+    elements: str
+    default: []
   check_mode:
     description: A check run waits for nothing and names nothing.
     type: bool
@@ -105,7 +116,9 @@ _value:
     report:
       description:
         - Per host that did not fail, C(managed_instance_id), C(container_instance_arn), C(region),
-          C(cluster) and, when something else happened, C(note) (a clone registered anew, ghosts taken out).
+          C(cluster), C(agent_versions) (C(ssm_agent) and C(ecs_agent), each C(before) and C(after) as AWS
+          reports them) and, when something else happened, C(note) (a clone registered anew, ghosts taken
+          out, an ECS agent upgrade that follows).
       type: dict
 """
 
@@ -116,6 +129,16 @@ def _not_ready(managed, container):
         or container.get("status") != "ACTIVE"
         or not container.get("agent_connected")
     )
+
+
+def _agent_versions(entry, managed, container, seen):
+    """The agents' versions as AWS reported them before the run and after it (a change this run verified)."""
+    before = {
+        "ssm_agent": (entry.get("managed_instance") or {}).get("agent_version") or "",
+        "ecs_agent": (entry.get("container_instance") or {}).get("agent_version") or "",
+    }
+    now = {"ssm_agent": managed.get("agent_version") or "", "ecs_agent": container.get("agent_version") or ""}
+    return {agent: {"before": before[agent], "after": seen.get(agent) or now[agent]} for agent in before}
 
 
 def _ghosts_by_name(results):
@@ -139,6 +162,8 @@ def registration_outcome(
     managed_instances=None,
     container_instances=None,
     ghosts=None,
+    versions_seen=None,
+    upgrades_pending=None,
     check_mode=False,
 ):
     """Where each host of the batch stands once the hosts did their part.
@@ -148,6 +173,8 @@ def registration_outcome(
     are what SSM and ECS report now for the hosts that registered (as the info modules return them).
     """
     failures = failures or {}
+    versions_seen = versions_seen or {}
+    upgrades_pending = set(upgrades_pending or [])
     managed_now = {item["instance_id"]: item for item in managed_instances or []}
     container_now = {}
     for item in container_instances or []:
@@ -238,7 +265,12 @@ def registration_outcome(
                 "region": aws.get("region"),
                 "cluster": cluster,
             }
+            report["agent_versions"] = _agent_versions(entry, managed, container, versions_seen.get(name) or {})
             notes = [entry["clone_note"]] if entry.get("clone_note") else []
+            if name in upgrades_pending:
+                notes.append(
+                    "its ECS agent is upgraded next, host by host behind a drain (ecs_anywhere_upgrade_serial)"
+                )
             if ghosts:
                 notes.append(f"took out the identities it held before (reimaged or cloned over): {', '.join(ghosts)}")
             if notes:

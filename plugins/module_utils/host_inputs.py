@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.agent_versions import version_problems
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import parse_duration
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.ssm_tags import name_problem, tag_problems
@@ -89,6 +90,16 @@ def input_problems(inputs):
     mirror = str(inputs.get("ecs_anywhere_package_mirror") or "")
     if mirror and not _MIRROR.match(mirror):
         problems.append("ecs_anywhere_package_mirror '%s' must be an http(s):// or file:// URL" % mirror)
+    latest = [
+        name
+        for name in ("ecs_anywhere_ssm_agent_version", "ecs_anywhere_ecs_init_version")
+        if str(inputs.get(name) or "latest") == "latest"
+    ]
+    if inputs.get("ecs_anywhere_upgrade_agents") and mirror.startswith("file://") and latest:
+        problems.append(
+            "ecs_anywhere_upgrade_agents looks the latest versions up over HTTP, which a file:// mirror (%s) does"
+            " not serve; pin %s instead" % (mirror, " and ".join(latest))
+        )
     for name in ("ecs_anywhere_ssm_agent_checksum", "ecs_anywhere_ecs_init_checksum"):
         value = str(inputs.get(name) or "")
         if value and not _CHECKSUM.match(value):
@@ -103,6 +114,7 @@ def input_problems(inputs):
         url, path = "ecs_anywhere_%s_package_url" % package, "ecs_anywhere_%s_package_file" % package
         if inputs.get(url) and inputs.get(path):
             problems.append("%s and %s contradict each other; give one" % (url, path))
+    problems += version_problems(inputs)
     owned = [key.upper() for key in inputs.get("ecs_anywhere_ecs_config") or {} if key.upper() in OWNED_ECS_SETTINGS]
     if owned:
         problems.append(

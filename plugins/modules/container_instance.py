@@ -70,6 +70,16 @@ options:
       - With O(state=absent), deregister even when tasks are still running after
         O(drain_timeout) (C(DeregisterContainerInstance) with C(force)). Those tasks
         keep running on the host but ECS no longer manages them.
+      - With O(state=draining) and O(wait_for_tasks=true), succeed (with a warning) when
+        tasks are still running after O(drain_timeout).
+    type: bool
+    default: false
+  wait_for_tasks:
+    description:
+      - With O(state=draining), wait up to O(drain_timeout) seconds until no task runs on the
+        instance any more (ECS places the tasks of services elsewhere), as before an agent upgrade.
+      - When tasks are still running then, the module fails and leaves the instance C(DRAINING),
+        unless O(force=true).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -85,6 +95,14 @@ EXAMPLES = r"""
     cluster: edge
     instance: mi-0123456789abcdef0
     state: draining
+
+- name: Drain a host and wait until its tasks run elsewhere (before upgrading its agent)
+  onprem.ecs_anywhere.container_instance:
+    cluster: edge
+    instance: mi-0123456789abcdef0
+    state: draining
+    wait_for_tasks: true
+    drain_timeout: 900
 
 - name: Take it back into service
   onprem.ecs_anywhere.container_instance:
@@ -251,12 +269,16 @@ class ContainerInstanceManager:
                 msg=f"instance: {self.instance} has no container instance in cluster '{self.cluster}'; "
                 "the ECS agent on the host registers it"
             )
-        if current["status"] == wanted:
-            return False, current
-        if not self.module.check_mode:
+        if self.module.check_mode:
+            return current["status"] != wanted, dict(current, status=wanted)
+        changed = current["status"] != wanted
+        if changed:
             self.set_status(current["arn"], wanted)
-            return True, self.find()
-        return True, dict(current, status=wanted)
+            current = self.find() or dict(current, status=wanted)
+        if wanted == "DRAINING" and self.module.params["wait_for_tasks"]:
+            current = self.wait_for_tasks_to_stop(current, self.module.params["drain_timeout"])
+            _drain_outcome(self.module, {current["arn"]: current}, changed)
+        return changed, current
 
     def ensure_absent(self, current):
         if current is None:
@@ -391,6 +413,10 @@ class ContainerInstanceBatch:
         updated = {}
         if to_change and not self.module.check_mode:
             updated = self.set_status(to_change, wanted)
+        if wanted == "DRAINING" and self.module.params["wait_for_tasks"] and not self.module.check_mode:
+            by_arn = {item["arn"]: updated.get(item["arn"]) or item for item in current.values()}
+            updated = self.wait_for_tasks_to_stop(by_arn, self.module.params["drain_timeout"])
+            _drain_outcome(self.module, updated, bool(to_change))
         return {
             reference: (
                 item["status"] != wanted,
@@ -482,6 +508,24 @@ def duplicate_problems(values, parameter):
     ]
 
 
+def _drain_outcome(module, by_arn, changed):
+    """After a drain with wait_for_tasks: fail naming the instances with tasks left, or warn with force."""
+    left = {arn: item["running_tasks_count"] for arn, item in by_arn.items() if item["running_tasks_count"]}
+    if not left:
+        return
+    what = ", ".join(f"{arn} ({count} task(s))" for arn, count in left.items())
+    timeout = module.params["drain_timeout"]
+    if module.params["force"]:
+        module.warn(f"drain_timeout: tasks still running after {timeout} seconds on {what}; going on (force)")
+        return
+    module.fail_json(
+        msg=f"drain_timeout: tasks still running after {timeout} seconds on {what}; left DRAINING. "
+        "Raise drain_timeout, make room for the tasks elsewhere in the cluster, or set force: true",
+        changed=changed,
+        container_instances=[dict(item, arn=arn) for arn, item in by_arn.items()],
+    )
+
+
 def validate(module):
     params = module.params
     if params["instances"] is not None:
@@ -529,6 +573,7 @@ def main():
         state=dict(type="str", choices=["active", "draining", "absent"], default="active"),
         drain_timeout=dict(type="int", default=600),
         force=dict(type="bool", default=False),
+        wait_for_tasks=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

@@ -78,6 +78,12 @@ def test_good_inputs_pass():
             ["ecs_anywhere_instance_tags: the value of tag 'site'", "','"],
         ),
         ({"ecs_anywhere_instance_tags": {"#1": "x"}}, ["ecs_anywhere_instance_tags: tag key '#1'", "'#'"]),
+        ({"ecs_anywhere_ssm_agent_version": "3.3"}, ["ecs_anywhere_ssm_agent_version '3.3'", "four numbers"]),
+        ({"ecs_anywhere_ecs_init_version": "1.90.0"}, ["ecs_anywhere_ecs_init_version '1.90.0'", "release"]),
+        (
+            {"ecs_anywhere_upgrade_agents": True, "ecs_anywhere_ecs_init_version": "1.90.0-1"},
+            ["ecs_anywhere_upgrade_agents", "file:// mirror", "pin ecs_anywhere_ssm_agent_version"],
+        ),
         ({"ecs_anywhere_instance_tags": {"aws:x": "y"}}, ["ecs_anywhere_instance_tags: tag key 'aws:x'", "reserves"]),
         (
             {"ecs_anywhere_instance_tags": {f"k{n}": "v" for n in range(50)}},
@@ -182,7 +188,14 @@ def test_snapshot_notes_what_the_reads_say():
         "registration_key": {"content": _b64(json.dumps({"instanceID": "mi-0123456789abcdef0", "privateKey": "k"}))},
         "ecs_config": {"content": _b64("ECS_CLUSTER=old\nECS_EXTERNAL=true\nECS_CLUSTER= edge \n")},
         "ecs_metadata": {"status": 200, "json": {"Cluster": "edge", "ContainerInstanceArn": "arn:ci"}},
-        "package_query": {"stdout_lines": ["amazon-ssm-agent installed", "amazon-ecs-init not-installed"]},
+        # dpkg-query's answer; rpm's for a missing package is "package amazon-ecs-init is not installed".
+        "package_query": {
+            "stdout_lines": [
+                "amazon-ssm-agent installed 3.3.1142.0-1",
+                "amazon-ecs-init not-installed ",
+                "package amazon-ecs-init is not installed",
+            ]
+        },
     }
     facts = {
         "nodename": "edge-01",
@@ -197,6 +210,13 @@ def test_snapshot_notes_what_the_reads_say():
     assert noted["cluster"] == "edge"  # the last ECS_CLUSTER line wins, as in an environment file
     assert noted["container_instance_arn"] == "arn:ci"
     assert noted["installed_agents"] == ["amazon-ssm-agent"]
+    assert noted["agents"]["amazon-ssm-agent"] == {
+        "installed": "3.3.1142.0-1",
+        "wanted": "latest",
+        "managed": True,
+        "resolve_latest": False,
+    }
+    assert noted["agents"]["amazon-ecs-init"]["installed"] == ""
     assert noted["aws"] == {
         "region": "eu-west-1",
         "endpoint_url": GOOD.get("ecs_anywhere_aws_endpoint_url", ""),

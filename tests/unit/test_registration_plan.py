@@ -57,13 +57,16 @@ def managed(number, name="", ping="Online", **more):
     return dict({"instance_id": mi(number), "name": name, "ping_status": ping}, **more)
 
 
-def container(number, status="ACTIVE", connected=True, cluster=CLUSTER, region=REGION):
-    return {
-        "arn": arn(number, cluster, region),
-        "ec2_instance_id": mi(number),
-        "status": status,
-        "agent_connected": connected,
-    }
+def container(number, status="ACTIVE", connected=True, cluster=CLUSTER, region=REGION, **more):
+    return dict(
+        {
+            "arn": arn(number, cluster, region),
+            "ec2_instance_id": mi(number),
+            "status": status,
+            "agent_connected": connected,
+        },
+        **more,
+    )
 
 
 def results(field, found, key=KEY, **item):
@@ -359,7 +362,10 @@ def test_the_outcome_waits_for_the_hosts_that_registered_and_names_the_new_ones(
     assert before["waiting"] == [{"aws": aws(), "instance_ids": [mi(2)], "verify_timeout": 300}]
     assert before["waiting_ecs"] == [{"aws": aws(), "cluster": CLUSTER, "instance_ids": [mi(2)], "verify_timeout": 300}]
     after = registration_outcome(
-        plan, {"a": mi(1), "b": mi(2)}, managed_instances=[managed(2, "edge")], container_instances=[container(2)]
+        plan,
+        {"a": mi(1), "b": mi(2)},
+        managed_instances=[managed(2, "edge", agent_version="3.3.1611.0")],
+        container_instances=[container(2, agent_version="1.90.0")],
     )
     assert after["failures"] == {}
     assert after["naming"] == [{"aws": aws(), "instances": [named(mi(2), "b")]}]
@@ -368,6 +374,10 @@ def test_the_outcome_waits_for_the_hosts_that_registered_and_names_the_new_ones(
         "container_instance_arn": arn(2),
         "region": REGION,
         "cluster": CLUSTER,
+        "agent_versions": {
+            "ssm_agent": {"before": "", "after": "3.3.1611.0"},
+            "ecs_agent": {"before": "", "after": "1.90.0"},
+        },
     }
     assert after["report"]["a"]["container_instance_arn"] == arn(1)
 
@@ -475,7 +485,33 @@ def test_a_check_run_waits_for_nothing_names_nothing_and_fails_nothing():
         "container_instance_arn": "(would register)",
         "region": REGION,
         "cluster": CLUSTER,
+        "agent_versions": {"ssm_agent": {"before": "", "after": ""}, "ecs_agent": {"before": "", "after": ""}},
     }
+
+
+def test_the_report_gives_the_agent_versions_before_and_after_an_upgrade():
+    old_ssm, old_ecs = managed(1, "a", agent_version="3.3.1142.0"), container(1, agent_version="1.89.2")
+    plan = plan_for(
+        [host("a", mi(1), CLUSTER), host("b", mi(2), CLUSTER), host("c", mi(3), CLUSTER)],
+        [old_ssm, managed(2, "b", agent_version="3.3.1142.0"), managed(3, "c", agent_version="3.3.1611.0")],
+        [old_ecs, container(2, agent_version="1.89.2"), container(3, agent_version="1.90.0")],
+        named=[mi(1), mi(2), mi(3)],
+    )
+    outcome = registration_outcome(
+        plan,
+        {"a": mi(1), "b": mi(2), "c": mi(3)},
+        versions_seen={"a": {"ssm_agent": "3.3.1611.0", "ecs_agent": "1.90.0"}},
+        upgrades_pending=["b"],
+    )
+    assert outcome["report"]["a"]["agent_versions"] == {
+        "ssm_agent": {"before": "3.3.1142.0", "after": "3.3.1611.0"},
+        "ecs_agent": {"before": "1.89.2", "after": "1.90.0"},
+    }
+    # b's upgrade follows in the rolling play; c had nothing to change.
+    assert outcome["report"]["b"]["agent_versions"]["ecs_agent"] == {"before": "1.89.2", "after": "1.89.2"}
+    assert "upgraded next" in outcome["report"]["b"]["note"]
+    assert outcome["report"]["c"]["agent_versions"]["ecs_agent"] == {"before": "1.90.0", "after": "1.90.0"}
+    assert "note" not in outcome["report"]["c"]
 
 
 def test_hosts_gone_from_the_batch_are_left_out():

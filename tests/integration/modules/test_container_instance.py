@@ -86,6 +86,46 @@ def test_drain_timeout_fails_clearly_unless_forced(emulator):
     assert status_of(emulator, arn) == "INACTIVE"
 
 
+def test_draining_with_wait_for_tasks_waits_then_fails_or_goes_on_when_forced(emulator):
+    host, arn = one_host(emulator)
+    emulator.set_running_tasks("edge", arn, 2)
+    stopper = threading.Timer(3.0, emulator.set_running_tasks, args=("edge", arn, 0))
+    stopper.start()
+    started = time.monotonic()
+    args = {"cluster": "edge", "instance": host, "state": "draining", "wait_for_tasks": True, "drain_timeout": 60}
+    try:
+        drained = run_module(MODULE, args, emulator.env())
+    finally:
+        stopper.cancel()
+    assert not drained.get("failed"), drained.get("msg")
+    assert drained["changed"] is True and time.monotonic() - started >= 3.0
+    assert drained["container_instance"]["running_tasks_count"] == 0
+    assert status_of(emulator, arn) == "DRAINING"
+
+    # Already DRAINING, tasks that do not go: the wait still counts, and says what to do.
+    emulator.set_running_tasks("edge", arn, 1)
+    emulator.clear_calls()
+    timed_out = run_module(MODULE, dict(args, drain_timeout=2), emulator.env())
+    assert timed_out["failed"] and timed_out["changed"] is False
+    assert timed_out["msg"].startswith(f"drain_timeout: tasks still running after 2 seconds on {arn} (1 task(s))")
+    assert "left DRAINING" in timed_out["msg"]
+    assert emulator.writes() == [] and status_of(emulator, arn) == "DRAINING"
+
+    forced = run_module(MODULE, dict(args, drain_timeout=1, force=True), emulator.env())
+    assert not forced.get("failed") and any("going on (force)" in w for w in forced.get("warnings", []))
+
+    # The batch form waits the same way.
+    emulator.set_running_tasks("edge", arn, 0)
+    run_module(MODULE, {"cluster": "edge", "instance": arn, "state": "active"}, emulator.env())
+    emulator.set_running_tasks("edge", arn, 1)
+    batch = run_module(
+        MODULE,
+        {"cluster": "edge", "instances": [host], "state": "draining", "wait_for_tasks": True, "drain_timeout": 1},
+        emulator.env(),
+    )
+    assert batch["failed"] and batch["changed"] is True and "(1 task(s))" in batch["msg"]
+
+
 def test_absent_in_check_mode_writes_nothing_and_unknown_is_unchanged(emulator):
     _, arn = one_host(emulator)
     predicted = run_module(MODULE, {"cluster": "edge", "instance": arn, "state": "absent"}, emulator.env(), check=True)

@@ -49,6 +49,7 @@ PLAYBOOK = """
     - ansible.builtin.set_fact:
         rendered: "{{ rendered | default({}) | combine({item.key: {
           'ssm_agent': __ecs_anywhere_ssm_agent_url, 'ecs_init': __ecs_anywhere_ecs_init_url,
+          'ssm_latest': __ecs_anywhere_ssm_agent_latest_version_url, 'ecs_latest': __ecs_anywhere_ecs_init_latest_url,
           'exec_binaries': __ecs_anywhere_exec_binaries_url, 'ssm_settings': __ecs_anywhere_ssm_agent_settings}}) }}"
       loop: "{{ cases | dict2items }}"
       vars:
@@ -64,6 +65,10 @@ PLAYBOOK = """
         ecs_anywhere_ssm_agent_config: "{{ case.ecs_anywhere_ssm_agent_config }}"
         ecs_anywhere_exec_binaries_url: "{{ case.ecs_anywhere_exec_binaries_url }}"
         ecs_anywhere_exec_ssm_version: "{{ case.ecs_anywhere_exec_ssm_version }}"
+        # The version each package ends on (module_utils/agent_versions.py decides; tested apart).
+        __ecs_anywhere_agents:
+          amazon-ssm-agent: {target: "{{ case.ecs_anywhere_ssm_agent_version }}"}
+          amazon-ecs-init: {target: "{{ case.ecs_anywhere_ecs_init_version }}"}
     - ansible.builtin.copy:
         content: "{{ rendered | to_json }}"
         dest: @OUT@
@@ -80,7 +85,12 @@ def rendered(tmp_path_factory) -> dict:
     defaults["ecs_anywhere_region"] = "eu-west-1"
     out = tmp / "rendered.json"
     playbook = tmp / "render.yml"
-    playbook.write_text(PLAYBOOK.replace("@VARS_FILE@", str(ROLE / "vars" / "main.yml")).replace("@OUT@", str(out)))
+    # The role's vars, but the version each package ends on is the case's (the agent_targets filter
+    # decides it on a host; test_agent_versions.py tests that decision).
+    role_vars = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
+    del role_vars["__ecs_anywhere_agents"]
+    (tmp / "role_vars.yml").write_text(yaml.safe_dump(role_vars))
+    playbook.write_text(PLAYBOOK.replace("@VARS_FILE@", str(tmp / "role_vars.yml")).replace("@OUT@", str(out)))
     (tmp / "vars.json").write_text(json.dumps({"cases": CASES, "defaults": defaults}))
     env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
     result = subprocess.run(
@@ -108,6 +118,9 @@ def test_defaults_are_the_regional_buckets_latest_and_no_ssm_settings(rendered):
         "https://s3.eu-west-1.amazonaws.com/amazon-ssm-eu-west-1/3.3.1611.0/linux_amd64/amazon-ssm-agent-binaries.tar.gz"
     )
     assert case["ssm_settings"] == {}
+    # Where the latest versions are looked up (ecs_anywhere_upgrade_agents).
+    assert case["ssm_latest"] == "https://s3.eu-west-1.amazonaws.com/amazon-ssm-eu-west-1/latest/VERSION"
+    assert case["ecs_latest"] == case["ecs_init"]
 
 
 def test_ipv6_uses_the_dual_stack_bucket_and_ssm_endpoints(rendered):
@@ -139,6 +152,8 @@ def test_pinned_versions_are_in_the_download_paths(rendered):
         case["ecs_init"]
         == "https://s3.eu-west-1.amazonaws.com/amazon-ecs-agent-eu-west-1/amazon-ecs-init-1.89.2-1.amd64.deb"
     )
+    # The latest is looked up at the same place whatever the pin.
+    assert case["ecs_latest"].endswith("/amazon-ecs-agent-eu-west-1/amazon-ecs-init-latest.amd64.deb")
 
 
 def test_a_mirror_wins_over_the_dual_stack_bucket(rendered):
@@ -147,6 +162,10 @@ def test_a_mirror_wins_over_the_dual_stack_bucket(rendered):
         case["ssm_agent"] == "https://mirror.example/aws/amazon-ssm-eu-west-1/latest/debian_amd64/amazon-ssm-agent.deb"
     )
     assert case["exec_binaries"].startswith("https://mirror.example/aws/amazon-ssm-eu-west-1/3.3.1611.0/linux_amd64/")
+    assert case["ssm_latest"] == "https://mirror.example/aws/amazon-ssm-eu-west-1/latest/VERSION"
+    assert (
+        case["ecs_latest"] == "https://mirror.example/aws/amazon-ecs-agent-eu-west-1/amazon-ecs-init-latest.amd64.deb"
+    )
 
 
 def test_explicit_ssm_endpoint_and_settings_win_over_dual_stack(rendered):
