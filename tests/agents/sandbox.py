@@ -2,7 +2,9 @@
 
 The executables are the very files the .deb installs (same zipapp builder); only
 the root prefix and the test knobs (heartbeat, poll period, introspection port)
-differ from a real test host.
+differ from a real test host. ``HostSandbox.with_dpkg`` installs the .deb files
+themselves with ``dpkg --root`` (maintainer scripts run outside a chroot, with
+DPKG_ROOT set, so they leave this machine's services alone) and runs what dpkg put there.
 """
 
 from __future__ import annotations
@@ -20,10 +22,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import UnixStreamServer
 
+from .build import ECS_INIT_VERSIONS, SSM_AGENT_VERSIONS
 from .executable import build_executable
 from .runtime.host_paths import ROOT_ENV
 
 RUN_TIMEOUT = 30
+# Where each package puts its executable, and the runtime module it runs.
+EXECUTABLES = {
+    "amazon-ssm-agent": ("/usr/bin/amazon-ssm-agent", "ssm_agent"),
+    "amazon-ecs-init": ("/usr/libexec/amazon-ecs-init", "ecs_init"),
+}
 
 
 def free_port() -> int:
@@ -74,9 +82,9 @@ class FakeDocker:
 
 
 class HostSandbox:
-    def __init__(self, root: Path, bin_dir: Path):
+    def __init__(self, root: Path, executables: dict[str, Path]):
         self.root = root
-        self.bin_dir = bin_dir
+        self.executables = executables
         self.processes: list[subprocess.Popen] = []
         self.docker: FakeDocker | None = None
         self.introspection_port = free_port()
@@ -89,23 +97,66 @@ class HostSandbox:
         }
 
     @classmethod
-    def create(cls, tmp_path: Path) -> HostSandbox:
+    def create(
+        cls,
+        tmp_path: Path,
+        *,
+        ssm_agent_version: str = SSM_AGENT_VERSIONS[-1],
+        ecs_init_version: str = ECS_INIT_VERSIONS[-1],
+    ) -> HostSandbox:
+        """Executables of these package versions (default: the newest, what an unpinned install gets)."""
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()
-        for name, module in (("amazon-ssm-agent", "ssm_agent"), ("amazon-ecs-init", "ecs_init")):
+        versions = {"amazon-ssm-agent": ssm_agent_version, "amazon-ecs-init": ecs_init_version}
+        executables = {}
+        for name, (_, module) in EXECUTABLES.items():
             target = bin_dir / name
-            target.write_bytes(build_executable(module))
+            target.write_bytes(build_executable(module, versions[name]))
             target.chmod(0o755)
+            executables[name] = target
         root = tmp_path / "host"
         root.mkdir()
-        return cls(root, bin_dir)
+        return cls(root, executables)
+
+    @classmethod
+    def with_dpkg(cls, tmp_path: Path) -> HostSandbox:
+        """An empty root with a dpkg database: install packages with ``dpkg(...)``, then run what they installed."""
+        root = tmp_path / "host"
+        for directory in ("info", "updates", "triggers"):
+            (root / "var/lib/dpkg" / directory).mkdir(parents=True)
+        (root / "var/lib/dpkg/status").touch()
+        return cls(root, {name: root / path.lstrip("/") for name, (path, _) in EXECUTABLES.items()})
+
+    def dpkg(self, *args: str) -> subprocess.CompletedProcess:
+        """dpkg on this root; python3, the packages' one dependency, is this machine's."""
+        return subprocess.run(
+            ["dpkg", f"--root={self.root}", "--force-script-chrootless", "--force-depends", *args],
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+
+    def dpkg_install(self, *debs: Path) -> str:
+        """dpkg -i; its output, or AssertionError with it when dpkg fails."""
+        result = self.dpkg("--install", *map(str, debs))
+        if result.returncode != 0:
+            raise AssertionError(f"dpkg --install failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    def installed_version(self, package: str) -> str:
+        """The Version dpkg's database holds for an installed package."""
+        result = self.dpkg("--status", package)
+        if result.returncode != 0:
+            raise AssertionError(f"{package} is not installed: {result.stderr}")
+        return next(line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("Version: "))
 
     def path(self, host_path: str) -> Path:
         return self.root / host_path.lstrip("/")
 
     def _command(self, name: str, args) -> list[str]:
         # sys.executable runs the zipapp the way /usr/bin/python3 runs it on a host.
-        return [sys.executable, str(self.bin_dir / name), *args]
+        return [sys.executable, str(self.executables[name]), *args]
 
     def run(self, name: str, *args: str, env: dict | None = None, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -160,6 +211,12 @@ class HostSandbox:
         target = self.path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("".join(f"{key}={value}\n" for key, value in values.items()))
+
+    def write_registration(self, instance_id: str, region: str) -> None:
+        """The SSM agent's identity, as -register leaves it (for ECS agent tests that need no SSM)."""
+        store = self.path("/var/lib/amazon/ssm/Vault/Store")
+        store.mkdir(parents=True, exist_ok=True)
+        (store / "RegistrationKey").write_text(json.dumps({"instanceID": instance_id, "region": region}))
 
     def start_docker(self) -> FakeDocker:
         # AF_UNIX paths are limited to 107 bytes; pytest's tmp paths are short enough.

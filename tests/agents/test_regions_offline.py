@@ -1,75 +1,15 @@
 """Which region the agents sign for: the registration's for the SSM agent, ecs.config's for the ECS agent.
 
 One endpoint serves every region (as the emulator does); the region a call is for lives only in its
-SigV4 credential scope. A recording endpoint answers as SSM and ECS would and keeps every call's
-scope, so these tests need no AWS and no emulator.
+SigV4 credential scope. A recording endpoint (recording_endpoint.py) answers as SSM and ECS would and
+keeps every call's scope, so these tests need no AWS and no emulator.
 """
 
 import json
-import re
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
-INSTANCE_ID = "mi-0123456789abcdef0"
-
-
-class RecordingEndpoint:
-    """An HTTP endpoint that answers the agents' calls and records (region, service, operation, body)."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, str, str, dict]] = []
-        calls = self.calls
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                scope = SCOPE.search(self.headers.get("Authorization", ""))
-                region, service = scope.groups() if scope else ("", "")
-                operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
-                calls.append((region, service, operation, body))
-                answer = {}
-                if operation == "RegisterManagedInstance":
-                    answer = {"InstanceId": INSTANCE_ID}
-                elif operation == "RegisterContainerInstance":
-                    arn = f"arn:aws:ecs:{region}:123456789012:container-instance/{body['cluster']}/0123abcd"
-                    answer = {"containerInstance": {"containerInstanceArn": arn}}
-                elif operation == "DiscoverPollEndpoint":
-                    answer = {"endpoint": "http://127.0.0.1"}
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-
-    def wait_for(self, operation: str, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(call[2] == operation for call in self.calls):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {operation} among {[call[:3] for call in self.calls]}")
-            time.sleep(0.05)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def endpoint():
-    recording = RecordingEndpoint()
-    yield recording
-    recording.close()
+from tests.agents.recording_endpoint import INSTANCE_ID
 
 
 @pytest.mark.parametrize("region", ["eu-west-1", "us-east-1", "cn-north-1"])
@@ -102,9 +42,7 @@ def test_ssm_agent_registered_again_in_another_region_signs_for_the_new_one(host
 
 
 def start_ecs_agent(host, endpoint, ssm_region: str, var_lib_config: dict, etc_config: dict | None = None):
-    store = host.path("/var/lib/amazon/ssm/Vault/Store")
-    store.mkdir(parents=True)
-    (store / "RegistrationKey").write_text(json.dumps({"instanceID": INSTANCE_ID, "region": ssm_region}))
+    host.write_registration(INSTANCE_ID, ssm_region)
     host.start_docker()
     # As the role writes them: the region and endpoint in /var/lib/ecs/ecs.config, the cluster in /etc/ecs/ecs.config.
     host.write_ecs_config(

@@ -11,23 +11,25 @@ import platform
 import signal
 import sys
 import threading
+import urllib.request
 
 from . import docker_ping, ecs_state, ssm_registration
 from .agent_log import AgentLog
 from .aws_json import AwsError, JsonClient, endpoint_url
 from .ecs_config import EcsConfig
-from .host_paths import ECS_LOG_DIR
+from .host_paths import ECS_LOG_DIR, ECS_STANDIN_CRASH_VERSIONS, host_path
 from .introspection import serve_metadata
+from .package_version import package_version, upstream_version
 
-VERSION = "1.89.2"
-AGENT_VERSION_STRING = f"Amazon ECS Agent - v{VERSION} (stand-in)"
-USER_AGENT = f"amazon-ecs-agent/{VERSION} (linux)"
 # Exit codes of the real agent: 5 is terminal (ecs.service does not restart), 1 is retried.
 EXIT_TERMINAL = 5
 EXIT_ERROR = 1
 # Test-only knobs: poll period and introspection port (tests run several agents side by side).
 POLL_ENV = "AGENT_STANDIN_POLL_SECONDS"
 PORT_ENV = "AGENT_STANDIN_INTROSPECTION_PORT"
+# Stands for the ACS websocket closing: real ECS has no such route, the emulator does.
+SESSION_END_PATH = "/_emulator/ecs/agent-session"
+SESSION_END_TIMEOUT = 2
 
 init_log = AgentLog(f"{ECS_LOG_DIR}/ecs-init.log")
 log = AgentLog(f"{ECS_LOG_DIR}/ecs-agent.log")
@@ -39,6 +41,42 @@ CLUSTER_MISMATCH = (
 INSTANCE_MISMATCH = (
     "Data mismatch; saved InstanceID '{saved}' does not match current InstanceID '{current}'. Overwriting old datafile"
 )
+
+
+def agent_version() -> str:
+    """The ECS agent's version: the package's without its Debian revision (1.90.0-1 carries agent 1.90.0)."""
+    return upstream_version(package_version())
+
+
+def user_agent() -> str:
+    return f"amazon-ecs-agent/{agent_version()} (linux)"
+
+
+def set_to_crash(version: str) -> bool:
+    """Test-only knob: the versions listed in the crash file fail at start, as a broken agent release would."""
+    try:
+        with open(host_path(ECS_STANDIN_CRASH_VERSIONS), encoding="utf-8") as handle:
+            listed = {line.strip() for line in handle}
+    except OSError:
+        return False
+    return version in listed
+
+
+def end_session(endpoint: str, arn: str, region: str) -> None:
+    """Tell the endpoint this agent is gone, as the closing ACS websocket tells ECS; best effort, never fails."""
+    body = json.dumps({"containerInstance": arn, "region": region, "connected": False}).encode()
+    request = urllib.request.Request(
+        endpoint.rstrip("/") + SESSION_END_PATH,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": user_agent()},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=SESSION_END_TIMEOUT) as response:
+            response.read()
+    except Exception:
+        # No such route (real AWS), no endpoint, a timeout: none of it may stop the agent stopping.
+        pass
 
 
 class AgentExit(Exception):
@@ -92,7 +130,7 @@ def register(client: JsonClient, config: EcsConfig, instance_id: str, saved: dic
             {"name": "CPU", "type": "INTEGER", "integerValue": 1024 * (os.cpu_count() or 1)},
             {"name": "MEMORY", "type": "INTEGER", "integerValue": 1024},
         ],
-        "versionInfo": {"agentVersion": VERSION, "agentHash": "standin", "dockerVersion": docker_version()},
+        "versionInfo": {"agentVersion": agent_version(), "agentHash": "standin", "dockerVersion": docker_version()},
         "attributes": attributes(config),
     }
     if saved["ContainerInstanceArn"]:
@@ -130,7 +168,11 @@ def register(client: JsonClient, config: EcsConfig, instance_id: str, saved: dic
 
 def run_agent(stopping: threading.Event) -> int:
     config = EcsConfig.load()
-    log.info(f"Starting Amazon ECS Agent, version {VERSION}")
+    version = agent_version()
+    log.info(f"Starting Amazon ECS Agent, version {version}")
+    if set_to_crash(version):
+        log.critical("standin: this agent version is set to crash on this host")
+        return EXIT_ERROR
     if not config.external:
         # Without ECS_EXTERNAL=true the agent asks EC2's instance metadata service, which on-premises hosts lack.
         log.critical(
@@ -156,7 +198,7 @@ def run_agent(stopping: threading.Event) -> int:
         saved = {"Cluster": "", "ContainerInstanceArn": "", "EC2InstanceID": ""}
 
     endpoint = endpoint_url(config.backend_host, "ecs", config.region)
-    client = JsonClient("ecs", config.region, endpoint, USER_AGENT, instance_id)
+    client = JsonClient("ecs", config.region, endpoint, user_agent(), instance_id)
     try:
         arn = register(client, config, instance_id, saved)
     except AgentExit as exit_:
@@ -165,7 +207,12 @@ def run_agent(stopping: threading.Event) -> int:
 
     port = int(os.environ.get(PORT_ENV, "51678"))
     server = serve_metadata(
-        port, {"Cluster": config.cluster, "ContainerInstanceArn": arn, "Version": AGENT_VERSION_STRING}
+        port,
+        {
+            "Cluster": config.cluster,
+            "ContainerInstanceArn": arn,
+            "Version": f"Amazon ECS Agent - v{version} (stand-in)",
+        },
     )
     log.info(f"Introspection server listening on 127.0.0.1:{server.server_address[1]}")
     interval = float(os.environ.get(POLL_ENV, "20"))
@@ -176,6 +223,8 @@ def run_agent(stopping: threading.Event) -> int:
             except AwsError as error:
                 log.error(f"Unable to discover poll endpoint: {error}")
             stopping.wait(interval)
+        # Stopped by SIGTERM (systemd) or SIGINT: the session ends as the ACS websocket closes.
+        end_session(endpoint, arn, config.region)
     finally:
         server.shutdown()
     log.info("Stopping the agent")
@@ -205,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         # systemd stops the agent by signalling 'start'; nothing else to clean up.
         return 0
     if command == "version":
-        print(f"amazon-ecs-init {VERSION}")
+        print(f"amazon-ecs-init {agent_version()}")
         return 0
     sys.stderr.write("Usage: amazon-ecs-init [pre-start|start|stop|post-stop|reload-cache|version]\n")
     return EXIT_ERROR

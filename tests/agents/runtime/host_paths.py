@@ -29,4 +29,6 @@ ECS_CONFIG_FILES = ("/var/lib/ecs/ecs.config", "/etc/ecs/ecs.config")
 ECS_DATA_DIR = "/var/lib/ecs/data"
 ECS_STATE_FILE = "/var/lib/ecs/data/ecs_agent_data.json"
 ECS_LOG_DIR = "/var/log/ecs"
+# Test-only knob: ECS agent versions (one a line) that crash at start on this host.
+ECS_STANDIN_CRASH_VERSIONS = "/var/lib/ecs-standin/crash-versions"
 DOCKER_SOCKET = "/var/run/docker.sock"

@@ -22,9 +22,8 @@ from . import ssm_registration
 from .agent_log import AgentLog, proxy_environment
 from .aws_json import AwsError, JsonClient, endpoint_url
 from .host_paths import SSM_CONFIG, SSM_LOG_DIR, host_path
+from .package_version import package_version, upstream_version
 
-VERSION = "3.3.1142.0"
-USER_AGENT = f"amazon-ssm-agent/{VERSION}"
 # Test-only knob: the heartbeat period in seconds.
 HEARTBEAT_ENV = "AGENT_STANDIN_HEARTBEAT_SECONDS"
 DEFAULT_HEARTBEAT_SECONDS = 20
@@ -57,9 +56,15 @@ def load_config() -> dict:
         return {}
 
 
+def agent_version() -> str:
+    """The version the package was built with (the agent's own packages carry no Debian revision)."""
+    return upstream_version(package_version())
+
+
 def ssm_client(config: dict, region: str, access_key: str) -> JsonClient:
     override = config.get("Ssm", {}).get("Endpoint", "")
-    return JsonClient("ssm", region, endpoint_url(override, "ssm", region), USER_AGENT, access_key)
+    user_agent = f"amazon-ssm-agent/{agent_version()}"
+    return JsonClient("ssm", region, endpoint_url(override, "ssm", region), user_agent, access_key)
 
 
 def ask_for_confirmation() -> bool:
@@ -174,7 +179,7 @@ def heartbeat_seconds() -> float:
 
 
 def run_daemon() -> int:
-    log.info(f"amazon-ssm-agent - v{VERSION}")
+    log.info(f"amazon-ssm-agent - v{agent_version()}")
     log.info(f"OS: {sys.platform}, Arch: {platform.machine()}")
     proxies = proxy_environment()
     if proxies:
@@ -204,7 +209,7 @@ def run_daemon() -> int:
                 "UpdateInstanceInformation",
                 {
                     "InstanceId": instance_id,
-                    "AgentVersion": VERSION,
+                    "AgentVersion": agent_version(),
                     "AgentStatus": "Active",
                     "AgentName": "amazon-ssm-agent",
                     "PlatformName": release.get("NAME", "Linux"),
@@ -242,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.version:
-        print(f"SSM Agent version: {VERSION}")
+        print(f"SSM Agent version: {agent_version()}")
         return 0
     if args.register:
         return register(args)

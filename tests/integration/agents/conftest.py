@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from tests.agents.build import build_by_version, host_arch
 from tests.agents.sandbox import HostSandbox
 
 REGION = "us-east-1"
@@ -41,3 +42,18 @@ def register(host, activation, *extra: str, env: dict | None = None):
         *extra,
         env=env,
     )
+
+
+@pytest.fixture(scope="session")
+def debs(tmp_path_factory):
+    """(package, Debian version) -> .deb of this machine's architecture, every version tests/agents builds."""
+    return build_by_version(tmp_path_factory.mktemp("debs"), host_arch())
+
+
+@pytest.fixture
+def dpkg_host(tmp_path, emulator):
+    """A host in a directory with a dpkg database and no agent yet; the SSM agent's endpoint is the emulator."""
+    sandbox = HostSandbox.with_dpkg(tmp_path)
+    sandbox.write_ssm_config(emulator.url)
+    yield sandbox
+    sandbox.close()

@@ -43,7 +43,8 @@ def test_registers_the_managed_instance_and_answers_metadata(host, emulator, act
     assert metadata["Cluster"] == "edge"
     arn = metadata["ContainerInstanceArn"]
     assert arn.startswith(f"arn:aws:ecs:{REGION}:")
-    assert metadata["Version"].startswith("Amazon ECS Agent - v1.89.2")
+    # The sandbox's agent is the newest package (ecs-init 1.90.0-1), what an unpinned install gets.
+    assert metadata["Version"].startswith("Amazon ECS Agent - v1.90.0 ")
     [instance] = describe(emulator, "edge", arn)
     assert instance["ec2InstanceId"] == instance_id
     assert instance["status"] == "ACTIVE"
@@ -146,7 +147,7 @@ def test_gpu_support_is_advertised_only_when_enabled(host, emulator, activation)
     names = {attribute["name"] for attribute in instance["attributes"]}
     assert "ecs.capability.gpu" in names
     assert "ecs.capability.external" in names
-    assert instance["versionInfo"]["agentVersion"] == "1.89.2"
+    assert instance["versionInfo"]["agentVersion"] == "1.90.0"
 
 
 def test_proxy_in_ecs_config_is_used(host, emulator, activation):
