@@ -1,6 +1,7 @@
 """python -m tests.emulator --host 127.0.0.1 --port 0 [--host GATEWAY] [--ping-timeout S] [--faults FILE] [--quiet]
 [--strict] [--instance-name tag|default] [--unknown-instance-id empty|error] [--list-filter-max-length N|none]
-[--read-lag-seconds S] [--short-pages RATE] [--short-pages-seed N|none] [--managed-instance-limit N|none]"""
+[--read-lag-seconds S] [--short-pages RATE] [--short-pages-seed N|none] [--managed-instance-limit N|none]
+[--task-start-seconds S]"""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _whole_or_none(text: str) -> int | None:
     return None if text.lower() == "none" else int(text)
 
 
-# One option per switch; given ones win over --strict.
+# One option per switch (and the task start time); given ones win over --strict.
 SWITCH_OPTIONS = {
     "instance_name": {"choices": ["tag", "default"], "help": "DescribeInstanceInformation's Name: Name tag or default"},
     "unknown_instance_id": {"choices": ["empty", "error"], "help": "an unknown id in an InstanceIds filter"},
@@ -29,6 +30,7 @@ SWITCH_OPTIONS = {
     "short_pages": {"type": float, "help": "share of list reads answered with a short page (0..1)"},
     "short_pages_seed": {"type": _whole_or_none, "help": "seed of the short-page draws"},
     "managed_instance_limit": {"type": _whole_or_none, "help": "managed instances per account and region, or none"},
+    "task_start_seconds": {"type": float, "help": "seconds a placed service task stays PENDING (default 1)"},
 }
 
 

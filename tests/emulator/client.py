@@ -109,3 +109,19 @@ class Emulator:
         if region is not None:
             payload["region"] = region
         return self._control("POST", "ecs/tasks", payload)
+
+    def end_agent_session(self, container_instance: str, region: str = DEFAULT_REGION) -> dict:
+        """What an ECS agent's stop does: ECS reports it disconnected until its next call; the instance as
+        DescribeContainerInstances shows it."""
+        payload = {"containerInstance": container_instance, "region": region, "connected": False}
+        return self._control("POST", "ecs/agent-session", payload)
+
+    def put_service(self, cluster: str, service: str, desired_count: int, region: str = DEFAULT_REGION) -> dict:
+        """Create a simulated service (or set its desired count); its record as `services()` shows it."""
+        payload = {"region": region, "cluster": cluster, "service": service, "desiredCount": desired_count}
+        return self._control("POST", "ecs/services", payload)
+
+    def services(self) -> dict:
+        """Every simulated service and container instance history by region and cluster
+        (read with tests/emulator/drain_record.py)."""
+        return self._control("GET", "ecs/services")

@@ -1,4 +1,4 @@
-"""The emulator-only control API under /_emulator/ (reset, call log, faults, config, state)."""
+"""The emulator-only control API under /_emulator/ (reset, call log, faults, config, state, ECS simulation)."""
 
 from __future__ import annotations
 
@@ -61,4 +61,10 @@ class ControlApi:
             return 200, app.patches.state()
         if (method, route) == ("POST", "ecs/tasks"):
             return 200, app.patches.set_running_tasks(payload or {})
+        if (method, route) == ("POST", "ecs/agent-session"):
+            return 200, app.patches.end_agent_session(payload or {})
+        if (method, route) == ("POST", "ecs/services"):
+            return 200, app.patches.put_service(payload or {})
+        if (method, route) == ("GET", "ecs/services"):
+            return 200, app.patches.service_records()
         return 404, {"error": f"no control route {method} {CONTROL_PREFIX}{route}"}

@@ -15,6 +15,8 @@ import string
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -23,8 +25,9 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 from moto.utilities.utils import get_partition as moto_partition
 
-from tests.emulator import ACCOUNT_ID, tag_rules, tagging_api
+from tests.emulator import ACCOUNT_ID, DEFAULT_REGION, tag_rules, tagging_api
 from tests.emulator.aws_errors import AwsError, json_response
+from tests.emulator.ecs_services import ServiceScheduler, agent_connected
 from tests.emulator.pages import page
 from tests.emulator.regions import partition_of
 from tests.emulator.switches import START_VALUES, Switches
@@ -191,6 +194,7 @@ class Patches:
         self.switches = Switches({**(switches or START_VALUES), "ping_timeout": ping_timeout})
         self.faults = faults
         self.lock = threading.RLock()
+        self.scheduler = ServiceScheduler(self._all_container_instances, self.switches)
         self.reset()
 
     def reset(self) -> None:
@@ -202,7 +206,11 @@ class Patches:
             # Deregistered managed instances by id: (when, the instance as it was), for lagging reads.
             self.departed_instances: dict[str, tuple[float, dict]] = {}
             self.container_instances: dict[str, dict] = {}
+            self.scheduler.reset()
             self.switches.reset()
+
+    def _all_container_instances(self):
+        return self.container_instances.values()
 
     @property
     def ping_timeout(self) -> float:
@@ -213,8 +221,21 @@ class Patches:
             return dict(self.switches.values)
 
     def configure(self, changes: dict) -> dict:
-        with self.lock:
+        # A new ping timeout or task start time applies from now on, not to what already happened.
+        with self._ecs_moment():
             return self.switches.update(changes)
+
+    @contextmanager
+    def _ecs_moment(self) -> Iterator[float]:
+        """Hold the lock for one moment of ECS: first what came due until now, then the caller's
+        change, then what that change sets off (tasks stopped, placed, replaced)."""
+        with self.lock:
+            now = _now()
+            self.scheduler.advance(now)
+            try:
+                yield now
+            finally:
+                self.scheduler.settle(now)
 
     # --- dispatch -----------------------------------------------------------------------------------
 
@@ -234,7 +255,7 @@ class Patches:
             params = json.loads(request.body or b"{}")
         except ValueError:
             raise AwsError("SerializationException", "Request body is not valid JSON") from None
-        with self.lock:
+        with self._ecs_moment() if request.service == "ecs" else self.lock:
             result = handler(params, request.region, environ)
         return None if result is None else json_response(result)
 
@@ -571,9 +592,7 @@ class Patches:
 
     def _container_instance_view(self, instance: dict) -> dict:
         view = {key: value for key, value in instance.items() if not key.startswith("_")}
-        view["agentConnected"] = instance["status"] != "INACTIVE" and _now() - instance["_last_contact"] <= (
-            self.ping_timeout
-        )
+        view["agentConnected"] = agent_connected(instance, _now(), self.ping_timeout)
         return view
 
     def _adjust_moto_cluster_count(self, region: str, cluster: str, delta: int) -> None:
@@ -606,6 +625,7 @@ class Patches:
                 previous["versionInfo"] = version_info
                 previous["version"] += 1
             previous["_last_contact"] = _now()
+            previous["_session_ended"] = False
             return {"containerInstance": self._container_instance_view(previous)}
         # Without containerInstanceArn (an agent whose data is gone) AWS registers a new container
         # instance, even for an mi- id already ACTIVE here: the old one stays, no longer heartbeated.
@@ -633,6 +653,7 @@ class Patches:
             "_region": region,
             "_cluster": cluster,
             "_last_contact": _now(),
+            "_session_ended": False,
         }
         self._adjust_moto_cluster_count(region, cluster, 1)
         return {"containerInstance": self._container_instance_view(self.container_instances[container_id])}
@@ -756,33 +777,74 @@ class Patches:
         if instance is not None and instance["_region"] == region:
             if not reference.startswith("arn:") or reference == instance["containerInstanceArn"]:
                 instance["_last_contact"] = _now()
+                instance["_session_ended"] = False
         endpoint = f"http://{environ.get('HTTP_HOST', 'localhost')}"
         return {"endpoint": endpoint, "telemetryEndpoint": endpoint, "serviceConnectEndpoint": endpoint}
 
     # --- control API ---------------------------------------------------------------------------------
 
-    def set_running_tasks(self, payload: dict) -> dict:
+    def _control_instance(self, payload: dict, cluster: str | None) -> dict:
+        """The external container instance a control request names; `region`, when given, must be its own."""
         reference = payload.get("containerInstance") or ""
-        running = payload.get("running")
-        if not isinstance(running, int) or running < 0:
-            raise ValueError('"running" must be a whole number >= 0')
         region = payload.get("region")
+        instance = self.container_instances.get(reference.split("/")[-1])
+        if (
+            instance is None
+            or (cluster is not None and instance["_cluster"] != cluster)
+            or (region is not None and instance["_region"] != region)
+            or (reference.startswith("arn:") and reference != instance["containerInstanceArn"])
+        ):
+            where = (f"cluster {cluster}" if cluster else "any cluster") + (f" of {region}" if region else "")
+            raise ValueError(f"no external container instance {reference!r} in {where}")
+        return instance
+
+    def set_running_tasks(self, payload: dict) -> dict:
+        """Tasks owned by no service (the test's own): they count in runningTasksCount, nothing moves them."""
+        running = payload.get("running")
+        if isinstance(running, bool) or not isinstance(running, int) or running < 0:
+            raise ValueError('"running" must be a whole number >= 0')
+        cluster = (payload.get("cluster") or "default").split("/")[-1]
         with self.lock:
-            instance = self.container_instances.get(reference.split("/")[-1])
-            cluster = (payload.get("cluster") or "default").split("/")[-1]
-            if (
-                instance is None
-                or instance["_cluster"] != cluster
-                or (region is not None and instance["_region"] != region)
-                or (reference.startswith("arn:") and reference != instance["containerInstanceArn"])
-            ):
-                where = f"cluster {cluster}" + (f" of {region}" if region else "")
-                raise ValueError(f"no external container instance {reference} in {where}")
-            instance["runningTasksCount"] = running
+            with self._ecs_moment():
+                instance = self._control_instance(payload, cluster)
+                instance["_other_running"] = running
             return self._container_instance_view(instance)
 
-    def state(self) -> dict:
+    def end_agent_session(self, payload: dict) -> dict:
+        """The agent's websocket closed (its process stopped): ECS reports it disconnected at once,
+        until its next call (DiscoverPollEndpoint or RegisterContainerInstance)."""
+        if payload.get("connected") is not False:
+            raise ValueError('"connected" must be false: a session starts with the agent\'s own calls')
         with self.lock:
+            with self._ecs_moment():
+                instance = self._control_instance(payload, cluster=None)
+                instance["_session_ended"] = True
+            return self._container_instance_view(instance)
+
+    def put_service(self, payload: dict) -> dict:
+        """Create a service (or set an existing one's desired count) that the scheduler keeps running."""
+        region = payload.get("region") or DEFAULT_REGION
+        name = payload.get("service")
+        desired = payload.get("desiredCount")
+        if not isinstance(name, str) or not name:
+            raise ValueError('"service" must be a non-empty name')
+        if isinstance(desired, bool) or not isinstance(desired, int) or desired < 0:
+            raise ValueError('"desiredCount" must be a whole number >= 0')
+        with self.lock:
+            with self._ecs_moment() as now:
+                try:
+                    cluster = self._cluster_name({"cluster": payload.get("cluster")}, region)
+                except AwsError:
+                    raise ValueError(f"no cluster {payload.get('cluster') or 'default'!r} in {region}") from None
+                service = self.scheduler.put_service(region, cluster, name, desired, now)
+            return self.scheduler.service_view(service)
+
+    def service_records(self) -> dict:
+        with self._ecs_moment():
+            return self.scheduler.records()
+
+    def state(self) -> dict:
+        with self._ecs_moment():
             container_instances: dict[str, list] = {}
             for instance in self.container_instances.values():
                 view = self._container_instance_view(instance)

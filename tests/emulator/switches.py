@@ -34,6 +34,10 @@ STRICT = {
 # a test that acts on what it created a moment ago measures timing rather than behaviour.
 START_VALUES = {**STRICT, "read_lag_seconds": 0.0}
 
+# Timings, not switches: one value whatever the strictness; `ping_timeout` as given on the command line.
+TIMINGS = {"ping_timeout": 60.0, "task_start_seconds": 1.0}
+KNOWN_KEYS = sorted([*LENIENT, *TIMINGS])
+
 CHOICES = {"instance_name": ("tag", "default"), "unknown_instance_id": ("empty", "error")}
 WHOLE_OR_NONE = ("list_filter_max_length", "managed_instance_limit", "short_pages_seed")
 
@@ -71,14 +75,16 @@ def check(key: str, value):
         if _number(key, value, 0) == 0:
             raise SwitchError("ping_timeout must be > 0")
         return float(value)
-    raise SwitchError(f"unknown config key {key!r}; known: {sorted([*LENIENT, 'ping_timeout'])}")
+    if key == "task_start_seconds":
+        return _number(key, value, 0)
+    raise SwitchError(f"unknown config key {key!r}; known: {KNOWN_KEYS}")
 
 
 class Switches:
-    """The current values (ping_timeout included) and the seeded draw behind short pages."""
+    """The current values (the timings included) and the seeded draw behind short pages."""
 
     def __init__(self, start: dict) -> None:
-        self.start = {key: check(key, value) for key, value in start.items()}
+        self.start = {key: check(key, value) for key, value in {**TIMINGS, **start}.items()}
         self.reset()
 
     def reset(self) -> None:
@@ -88,7 +94,7 @@ class Switches:
     def update(self, changes: dict) -> dict:
         """Apply every change or none; a new rate or seed starts the draw sequence again."""
         if not isinstance(changes, dict) or not changes:
-            raise SwitchError(f"config takes an object with one or more of {sorted([*LENIENT, 'ping_timeout'])}")
+            raise SwitchError(f"config takes an object with one or more of {KNOWN_KEYS}")
         checked = {key: check(key, value) for key, value in changes.items()}
         self.values.update(checked)
         if {"short_pages", "short_pages_seed"} & set(checked):

@@ -37,7 +37,7 @@ def test_process_prints_url_first_takes_start_options_and_exits_zero_on_sigterm(
     try:
         assert url.startswith("http://127.0.0.1:")
         second_address = url.replace("127.0.0.1", "127.0.0.2")
-        started = {**STRICT, "ping_timeout": 5.0, "read_lag_seconds": 0.0}
+        started = {**STRICT, "ping_timeout": 5.0, "read_lag_seconds": 0.0, "task_start_seconds": 1.0}
         control = Emulator(url)
         assert control.config() == started
         control.set_config(instance_name="tag", ping_timeout=1)

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.emulator.__main__ import parse_args
-from tests.emulator.switches import START_VALUES, STRICT
+from tests.emulator.switches import START_VALUES, STRICT, TIMINGS
 from tests.integration.emulator.test_ecs_external import register_instance
 from tests.integration.emulator.world import agent_call, create_role, error_of, heartbeat, register
 
@@ -39,11 +39,17 @@ def put_config(emulator, payload) -> tuple[int, dict]:
 def test_config_shows_every_switch_and_reset_restores_the_start_values(emulator):
     emulator.reset()
     start = emulator.config()
-    assert start == {**START_VALUES, "ping_timeout": 60.0}
-    changed = emulator.set_config(instance_name="default", read_lag_seconds=0.5, short_pages=0.3)
-    assert changed == {**start, "instance_name": "default", "read_lag_seconds": 0.5, "short_pages": 0.3}
+    assert start == {**START_VALUES, **TIMINGS}
+    changed = emulator.set_config(instance_name="default", read_lag_seconds=0.5, short_pages=0.3, task_start_seconds=0)
+    assert changed == {
+        **start,
+        "instance_name": "default",
+        "read_lag_seconds": 0.5,
+        "short_pages": 0.3,
+        "task_start_seconds": 0.0,
+    }
     assert emulator.config() == changed
-    assert emulator.set_strict() == {**STRICT, "ping_timeout": 60.0}
+    assert emulator.set_strict() == {**STRICT, **TIMINGS, "task_start_seconds": 0.0}
     emulator.reset()
     assert emulator.config() == start
 
@@ -59,6 +65,8 @@ def test_config_shows_every_switch_and_reset_restores_the_start_values(emulator)
         {"short_pages": 1.5},
         {"managed_instance_limit": True},
         {"ping_timeout": 0},
+        {"task_start_seconds": -1},
+        {"task_start_seconds": "1"},
         {"colour": "blue"},
         {},
         ["instance_name"],
@@ -85,12 +93,16 @@ def test_command_line_strict_and_single_switches():
     assert parse_args(["--strict"]).switches == STRICT
     mixed = parse_args(["--strict", "--instance-name", "tag", "--list-filter-max-length", "none"]).switches
     assert mixed == {**STRICT, "instance_name": "tag", "list_filter_max_length": None}
-    assert parse_args(["--read-lag-seconds", "1.5", "--short-pages", "0.2"]).switches == {
+    assert parse_args(
+        ["--read-lag-seconds", "1.5", "--short-pages", "0.2", "--task-start-seconds", "0.3"]
+    ).switches == {
         **START_VALUES,
         "read_lag_seconds": 1.5,
         "short_pages": 0.2,
+        "task_start_seconds": 0.3,
     }
-    for bad in (["--short-pages", "2"], ["--instance-name", "nickname"], ["--managed-instance-limit", "-1"]):
+    bad_lines = (["--short-pages", "2"], ["--instance-name", "nickname"], ["--managed-instance-limit", "-1"])
+    for bad in (*bad_lines, ["--task-start-seconds", "-1"]):
         with pytest.raises(SystemExit):
             parse_args(bad)
 
