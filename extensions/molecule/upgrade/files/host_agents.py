@@ -8,13 +8,19 @@ import urllib.request
 CACHE = "/var/cache/ecs-anywhere"
 found = {"packages": {}, "instance_id": "", "arn": "", "cache": {}}
 query = subprocess.run(
-    ["dpkg-query", "--show", "--showformat=${Package} ${db:Status-Status} ${Version}\n", "amazon-ssm-agent", "amazon-ecs-init"],
+    [
+        "dpkg-query",
+        "--show",
+        "--showformat=${Package} ${db:Status-Status} ${Version}\n",
+        "amazon-ssm-agent",
+        "amazon-ecs-init",
+    ],
     capture_output=True,
     text=True,
     check=False,
 )
 for line in query.stdout.splitlines():
-    name, status, version = (line.split(" ", 2) + ["", ""])[:3]
+    name, status, version = [*line.split(" ", 2), "", ""][:3]
     if status == "installed":
         found["packages"][name] = version
 try:

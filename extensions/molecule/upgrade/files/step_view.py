@@ -11,9 +11,7 @@ from tests.emulator.drain_record import DrainRecord
 given = json.load(sys.stdin)
 state, records, since = given["state"], given["services"], float(given["since"])
 managed = {item["InstanceId"]: item for item in state["managed_instances"]}
-containers = {
-    item["containerInstanceArn"]: item for items in state["container_instances"].values() for item in items
-}
+containers = {item["containerInstanceArn"]: item for items in state["container_instances"].values() for item in items}
 hosts = {}
 for name, host in given["hosts"].items():
     ssm, ecs = managed.get(host["instance_id"], {}), containers.get(host["arn"], {})
