@@ -18,12 +18,11 @@ import sys
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from socketserver import UnixStreamServer
 
 from .build import ECS_INIT_VERSIONS, SSM_AGENT_VERSIONS
 from .executable import build_executable
+from .fake_dockerd import make_server
 from .runtime.host_paths import ROOT_ENV
 
 RUN_TIMEOUT = 30
@@ -40,38 +39,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class _UnixHTTPServer(UnixStreamServer, ThreadingHTTPServer):
-    def server_bind(self):
-        UnixStreamServer.server_bind(self)
-        self.server_name, self.server_port = "docker", 0
-
-
 class FakeDocker:
-    """Answers GET /_ping and /version on a unix socket, as dockerd does."""
+    """Answers GET /_ping and /version on a unix socket, as dockerd does (fake_dockerd.py)."""
 
     def __init__(self, socket_path: Path):
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                if self.path == "/_ping":
-                    body = b"OK"
-                elif self.path == "/version":
-                    body = json.dumps({"Version": "20.10.24"}).encode()
-                else:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def address_string(self):
-                return "docker"
-
-            def log_message(self, *_args):
-                pass
-
         socket_path.parent.mkdir(parents=True, exist_ok=True)
-        self.server = _UnixHTTPServer(str(socket_path), Handler)
+        self.server = make_server(str(socket_path))
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
         self.path = socket_path
 
