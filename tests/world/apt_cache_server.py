@@ -107,26 +107,37 @@ class AptCacheHandler(BaseHTTPRequestHandler):
             self._note("PASS", 0, answer.status)
             return
         if entry and answer.status == 200:
+            # The last chunk goes to apt only once the file is in the store: a request that follows
+            # at once (apt's next, or a test's) finds it there.
             with self.server.store.writer(entry, int(length) if length else None) as download:
-                size = self._relay(answer, download)
+                size, last = self._relay(answer, download, hold_last=True)
                 download.keep()
+            self.wfile.write(last)
             self._note("MISS", size)
         else:
-            size = self._relay(answer, None)
+            size, _ = self._relay(answer, None)
             self._note("PASS", size, answer.status)
         if length and size != int(length):
             self.close_connection = True  # the mirror cut the body short: so does apt's connection, at once
         if answer.will_close:
             self._drop_upstream()
 
-    def _relay(self, answer: http.client.HTTPResponse, download: apt_cache.Download | None) -> int:
-        size = 0
+    def _relay(
+        self, answer: http.client.HTTPResponse, download: apt_cache.Download | None, hold_last: bool = False
+    ) -> tuple[int, bytes]:
+        """Relay the body to apt (and into ``download``); with ``hold_last``, the last chunk is returned unsent."""
+        size, held = 0, b""
         while chunk := answer.read1(CHUNK):
-            self.wfile.write(chunk)
             if download:
                 download.write(chunk)
             size += len(chunk)
-        return size
+            if held:
+                self.wfile.write(held)
+            held = chunk
+        if not hold_last:
+            self.wfile.write(held)
+            held = b""
+        return size, held
 
     def _request(self, target, path: str, headers: dict) -> http.client.HTTPResponse:
         """GET and HEAD are safe to repeat: a kept-alive connection the mirror has closed is retried on a new one."""
