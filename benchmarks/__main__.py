@@ -1,11 +1,12 @@
-"""make bench: what a registration and a re-run cost, and how it grows with the fleet.
+"""make bench: what a registration, a re-run and a rolling agent upgrade cost, and how it grows with the fleet.
 
   python -m benchmarks [--real-sizes 1,2,4] [--fleet-sizes 100,500,1000] [--scenarios ...]
-                       [--multi-sizes 1000] [--multi-scenarios ...] [--report-only]
+                       [--multi-sizes 1000] [--multi-scenarios ...]
+                       [--upgrade-sizes 4] [--upgrade-serials 1,2] [--report-only]
 
 Measures against the test world's emulator (its call log), writes benchmarks/results.json,
-benchmarks/RESULTS.md and benchmarks/results.png, checks the budgets of issue 9 and exits 1 when
-one is missed.
+benchmarks/RESULTS.md and benchmarks/results.png, checks the budgets (issue 9's and the agent upgrade's
+rules) and exits 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import budgets, fleet, real, report
+from benchmarks import budgets, fleet, real, report, upgrade
 from benchmarks.measure import REPO, as_record, run_playbook
 from tests.emulator.client import Emulator
 from tests.emulator.fixture import start_emulator_process, stop_emulator_process
@@ -34,6 +35,16 @@ FLEET_PLAYBOOK = "benchmarks/fleet.yml"
 
 def sizes(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
+
+
+def serials(text: str) -> list[str]:
+    """Rolling sizes as ecs_anywhere_upgrade_serial takes them: a number of hosts or a percentage."""
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    for value in values:
+        number = value[:-1] if value.endswith("%") else value
+        if not number.isdigit() or int(number) < 1:
+            raise argparse.ArgumentTypeError(f"{value!r}: a number of hosts or a percentage, e.g. 2 or 25%")
+    return values
 
 
 def log(message: str) -> None:
@@ -97,6 +108,28 @@ def run_real_part(counts: list[int], work_dir: Path, results: dict, save) -> Non
         )
 
 
+def run_upgrade_part(counts: list[int], serials: list[str], work_dir: Path, results: dict, save) -> None:
+    for count in counts:
+        log(
+            f"agent upgrades N={count}: world up, site.yml on the old agents, a service of {count} tasks, "
+            + ", ".join(label for label, *_ in upgrade.plan(serials))
+        )
+
+        def keep(records: dict, count: int = count) -> None:
+            results[str(count)] = dict(records)
+            save()
+
+        runs = upgrade.run_size(count, serials, work_dir, work_dir / "logs", keep)
+        log(
+            f"agent upgrades N={count}: "
+            + ", ".join(
+                f"{label} {run['seconds']:.0f} s, {sum(run['writes'].values())} writes, "
+                f"fewest running {run['fewest_running']}, most draining {run['most_draining_at_once']}"
+                for label, run in runs.items()
+            )
+        )
+
+
 def fleet_cases(counts, scenarios, multi_counts, multi_scenarios) -> list[tuple[str, int, fleet.Layout]]:
     """(scenario, N, layout) in the order they run: each many-cluster case right after the one-cluster
     case of the same scenario and N, so that the two compared meet about the same machine load."""
@@ -145,13 +178,19 @@ def run_fleet_part(cases: list[tuple[str, int, fleet.Layout]], work_dir: Path, r
 
 def merge(earlier: dict, later: dict) -> dict:
     """Results of several invocations as one: later sizes replace earlier ones; machine notes of each part kept."""
-    merged = {"machine": dict(earlier.get("machine", {})), "real": dict(earlier.get("real", {})), "fleet": {}}
+    merged = {
+        "machine": dict(earlier.get("machine", {})),
+        "real": dict(earlier.get("real", {})),
+        "fleet": {},
+        "upgrade": dict(earlier.get("upgrade", {})),
+    }
     for key, value in later.get("machine", {}).items():
         if key in merged["machine"] and merged["machine"][key] != value:
             merged["machine"][key] = f"{merged['machine'][key]}; {value}"
         else:
             merged["machine"][key] = value
     merged["real"].update(later.get("real", {}))
+    merged["upgrade"].update(later.get("upgrade", {}))
     if earlier.get("notes") or later.get("notes"):
         merged["notes"] = [*earlier.get("notes", []), *later.get("notes", [])]
     for scenario in {*earlier.get("fleet", {}), *later.get("fleet", {})}:
@@ -178,6 +217,18 @@ def main(argv: list[str] | None = None) -> int:
         default="all registered,all new",
         help=f"fleet scenarios over {fleet.TEN_CLUSTERS.name}, comma-separated",
     )
+    parser.add_argument(
+        "--upgrade-sizes",
+        type=sizes,
+        default=[4],
+        help="test-world hosts whose agents are upgraded and downgraded ('' skips)",
+    )
+    parser.add_argument(
+        "--upgrade-serials",
+        type=serials,
+        default=["1", "2"],
+        help="rolling sizes of the upgrades, in order (a downgrade by pin before each but the first), e.g. 1,2 or 25%%",
+    )
     parser.add_argument("--work-dir", type=Path, default=REPO / ".build" / "bench", help="worlds, inventories, logs")
     parser.add_argument(
         "--report-only", action="store_true", help="re-render RESULTS.md and the plot from results.json"
@@ -201,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         args.work_dir.mkdir(parents=True, exist_ok=True)
         started = datetime.now(UTC)
         previous = json.loads(args.results.read_text()) if args.keep and args.results.exists() else {}
-        measured: dict = {"machine": describe_machine(started), "real": {}, "fleet": {}}
+        measured: dict = {"machine": describe_machine(started), "real": {}, "fleet": {}, "upgrade": {}}
 
         def save() -> None:
             """After every measured size: an interrupted benchmark keeps what it measured."""
@@ -215,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         cases = fleet_cases(args.fleet_sizes, scenarios, args.multi_sizes, multi_scenarios)
         if cases:
             run_fleet_part(cases, args.work_dir, measured["fleet"], save)
+        if args.upgrade_sizes and args.upgrade_serials:
+            run_upgrade_part(args.upgrade_sizes, args.upgrade_serials, args.work_dir, measured["upgrade"], save)
         save()
         results = json.loads(args.results.read_text())
 

@@ -227,6 +227,64 @@ def check_fleet_time(registered: dict[int, dict]) -> list[Check]:
     return checks
 
 
+DRAIN_OPERATION = "UpdateContainerInstancesState"
+
+
+def check_upgrade(case: str, record: dict) -> list[Check]:
+    """A rolling agent upgrade (or a downgrade by pin) of record["hosts"] hosts, each on the other version
+    before the run, record["batch_size"] hosts at a time, against the design (docs/upgrades.md):
+    - a host is drained before its agent restarts, and ECS (the emulator schedules as a service with
+      minimumHealthyPercent 100) starts a drained task's replacement on another ACTIVE instance before it
+      stops it: the service never runs fewer tasks than desired (while hosts outside the batch remain);
+    - the rolling play takes `serial` hosts at a time and a host is ACTIVE again before its batch ends:
+      at most the batch's hosts are DRAINING at once, and each host is drained once;
+    - the controller writes one UpdateContainerInstancesState to drain and one to activate per host, and
+      nothing else (the hosts are registered; the SSM agent moves in place);
+    - a host is never ACTIVE while its agent restarts."""
+    hosts, batch = record["hosts"], record["batch_size"]
+    desired, fewest = record["desired"], record["fewest_running"]
+    drain_writes = record["writes"].get(DRAIN_OPERATION, 0)
+    others = {op: n for op, n in record["writes"].items() if op != DRAIN_OPERATION}
+    written = ", ".join(f"{op} {n}" for op, n in sorted(record["writes"].items())) or "none"
+    return [
+        Check(
+            "agent upgrade: the service never runs fewer tasks than desired (drained tasks replaced first)",
+            case,
+            f">= {desired}" if batch < hosts else "- (rolling size >= hosts: no ACTIVE instance to move tasks to)",
+            str(fewest),
+            fewest >= desired if batch < hosts else None,
+        ),
+        Check(
+            "agent upgrade: at most the rolling size of instances DRAINING at once",
+            case,
+            f"<= {batch}",
+            str(record["most_draining_at_once"]),
+            record["most_draining_at_once"] <= batch,
+        ),
+        Check(
+            "agent upgrade: each host drained once",
+            case,
+            f"{hosts} drains",
+            str(record["drains"]),
+            record["drains"] == hosts,
+        ),
+        Check(
+            f"agent upgrade: writes = 2 {DRAIN_OPERATION} per host (drain, ACTIVE), nothing else",
+            case,
+            f"{DRAIN_OPERATION} {2 * hosts}",
+            written,
+            drain_writes == 2 * hosts and not others,
+        ),
+        Check(
+            "agent upgrade: no instance ACTIVE while its agent is disconnected",
+            case,
+            "0",
+            str(record["active_while_disconnected"]),
+            record["active_while_disconnected"] == 0,
+        ),
+    ]
+
+
 def check_all(results: dict) -> list[Check]:
     checks: list[Check] = []
     for size, runs in sorted(results.get("real", {}).items(), key=lambda item: int(item[0])):
@@ -257,4 +315,7 @@ def check_all(results: dict) -> list[Check]:
                     name, int(size), record, per_host_rule=True, activations=activations_wanted(record["layout"])
                 )
             checks.append(check_multi_cluster_share(name, record, fleet.get(scenario, {}).get(size)))
+    for size, runs in sorted(results.get("upgrade", {}).items(), key=lambda item: int(item[0])):
+        for label, record in runs.items():
+            checks += check_upgrade(f"upgrade N={size}, {label}", record)
     return checks

@@ -59,6 +59,17 @@ def ansible_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def collection_playbook(relative: str) -> str:
+    """A playbook of the collection measured: BENCH_COLLECTIONS_PATH's copy when it has one (the playbooks
+    and the roles they name from the same checkout), else this checkout's (ansible-playbook runs here)."""
+    other = os.environ.get("BENCH_COLLECTIONS_PATH")
+    if other:
+        candidate = Path(other) / "ansible_collections" / "onprem" / "ecs_anywhere" / relative
+        if candidate.is_file():
+            return str(candidate)
+    return relative
+
+
 def run_playbook(label: str, args: list[str], emulator, log_dir: Path, env: dict[str, str] | None = None) -> Run:
     """ansible-playbook ARGS, after clearing the emulator's call log; the log then holds this run's calls only."""
     emulator.clear_calls()
