@@ -82,6 +82,11 @@ def list_all_arns(client, cluster):
     )
 
 
+def list_cluster_arns(client):
+    """ARNs of every cluster of the region, 100 a call."""
+    return all_pages(client.list_clusters, "clusterArns", token_name="nextToken", maxResults=PER_CALL, aws_retry=True)
+
+
 def describe(client, cluster, arns):
     """ContainerInstances for ``arns``, 100 per call; ECS leaves out those it does not know."""
     found = []

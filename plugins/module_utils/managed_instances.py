@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import itertools
 
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.arn import build_arn, partition_for_region
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.batching import all_pages, chunked
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration import isoformat
 
@@ -16,6 +17,21 @@ from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.duration impor
 IDS_PER_CALL = 50
 # A filter takes at most 100 values.
 FILTER_VALUES_PER_CALL = 100
+# The Resource Groups Tagging API's GetResources takes at most 100 ARNs a call.
+ARNS_PER_CALL = 100
+
+# DescribeInstanceInformation's filter keys other than tag filters, each with the InstanceInformation
+# member it matches: what a call cannot send beside tag filters is applied to its answer.
+FILTER_FIELDS = {
+    "ActivationIds": "ActivationId",
+    "AgentVersion": "AgentVersion",
+    "AssociationStatus": "AssociationStatus",
+    "IamRole": "IamRole",
+    "InstanceIds": "InstanceId",
+    "PingStatus": "PingStatus",
+    "PlatformTypes": "PlatformType",
+    "ResourceType": "ResourceType",
+}
 
 _FIELDS = {
     "instance_id": "InstanceId",
@@ -153,3 +169,48 @@ def lookup(client, *, instance_ids=None, activation_ids=None, ping_status=None, 
     matching = select(unique, activation_ids, ping_status)
     missing = [] if by_id is None else [i for i in dict.fromkeys(instance_ids) if i not in by_id]
     return [format_instance(item) for item in matching], missing
+
+
+def is_tag_filter(key):
+    """Whether a DescribeInstanceInformation filter key is a tag filter (``tag:<key>``, ``tag-key``)."""
+    return str(key).startswith("tag:") or key == "tag-key"
+
+
+def describe_managed_instances(client, filters=None):
+    """InstanceInformation of the hybrid managed instances (ResourceType ManagedInstance) matching
+    every one of FILTERS (a dict: a key of FILTER_FIELDS, ``tag:<key>`` or ``tag-key``, to at most 100
+    values), 50 a call (plus pages). SSM refuses tag filters beside other filters in one call: with tag
+    filters, only they are sent and the others are applied to the answer."""
+    wanted = dict(filters or {}, ResourceType=["ManagedInstance"])
+    tag_filters = {key: values for key, values in wanted.items() if is_tag_filter(key)}
+    others = {key: values for key, values in wanted.items() if not is_tag_filter(key)}
+    sent = tag_filters or others
+    found = _describe(client, [{"Key": key, "Values": list(values)} for key, values in sent.items()])
+    unique = list({item["InstanceId"]: item for item in found}.values())  # pages may overlap
+    left = others if tag_filters else {}
+    return [item for item in unique if all(item.get(FILTER_FIELDS[key]) in values for key, values in left.items())]
+
+
+def managed_instance_arn(region, account, instance_id):
+    """The ARN of a managed instance, as the Resource Groups Tagging API names it."""
+    return build_arn(partition_for_region(region), "ssm", region, account, "managed-instance/%s" % instance_id)
+
+
+def read_tags(tagging_client, region, account, instance_ids):
+    """{instance id: its tags (a dict)} for INSTANCE_IDS, with the Resource Groups Tagging API's
+    GetResources, 100 a call: SSM's own ListTagsForResource reads one instance a call. GetResources
+    leaves out instances never tagged; they, and ids it does not know, get {}."""
+    tags = {instance_id: {} for instance_id in instance_ids}
+    for chunk in chunked(instance_ids, ARNS_PER_CALL):
+        mappings = all_pages(
+            tagging_client.get_resources,
+            "ResourceTagMappingList",
+            token_name="PaginationToken",
+            ResourceARNList=[managed_instance_arn(region, account, instance_id) for instance_id in chunk],
+            aws_retry=True,
+        )
+        for mapping in mappings:
+            instance_id = mapping.get("ResourceARN", "").rsplit("/", 1)[-1]
+            if instance_id in tags:
+                tags[instance_id] = {tag["Key"]: tag.get("Value", "") for tag in mapping.get("Tags", [])}
+    return tags
