@@ -152,3 +152,96 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
     emulator.clear_calls()
     assert graphed(ansible_inventory(emulator, config, "--graph")) == groups
     assert emulator.calls() == []
+
+
+@pytest.fixture
+def small_fleet(emulator):
+    """123 hosts of us-east-1 under the emulator's strict start values (short pages): 120 of site lyon
+    (every 4th offline, 10-14 marked as named by the collection, 40-79 in cluster edge, 80-99 in lab), then
+    three named edge-01, registered one after the other: two online, then an offline one."""
+    emulator.set_ping_timeout(900)
+    hosts = register(emulator, "us-east-1", range(120), tags={"site": "lyon"}, offline=range(0, 120, 4))
+    tag(emulator, hosts[10:15], {MARKER: "x"})
+    shared = [register(emulator, "us-east-1", [number], offline=[202])[0] for number in (200, 201, 202)]
+    tag(emulator, shared, {"Name": "edge-01"})
+    join_cluster(emulator, "us-east-1", "edge", hosts[40:80])
+    join_cluster(emulator, "us-east-1", "lab", hosts[80:100])
+    return hosts, shared
+
+
+def test_short_pages_are_followed_and_a_shared_name_goes_to_the_newest_online_host(emulator, small_fleet, tmp_path):
+    hosts, (older, newest, offline) = small_fleet
+    assert emulator.config()["short_pages"] > 0
+    run = ansible_inventory(emulator, write_config(tmp_path, {"regions": ["us-east-1"]}), "--list")
+    hostvars, groups = listed(run)
+    assert set(hostvars) == {host.instance_id for host in hosts} | {"edge-01", offline.instance_id, older.instance_id}
+    assert hostvars["edge-01"]["instance_id"] == newest.instance_id
+    assert hostvars[older.instance_id]["name"] == "edge-01"
+    assert "2 managed instance(s) share a host name with another" in run.stderr
+    assert len(groups["ecs_cluster_edge"]) == 40 and len(groups["ecs_cluster_lab"]) == 20
+    assert len(groups["ecs_unregistered"]) == 63
+
+
+def test_filters_hostnames_compose_and_only_marked(emulator, small_fleet, tmp_path):
+    hosts, _ = small_fleet
+    online = [host for host in hosts if host.online]
+    config = {
+        "regions": ["us-east-1"],
+        "filters": {"tag:site": ["lyon"], "PingStatus": "Online"},
+        "hostnames": ["ip_address", "instance_id"],
+        "compose": {"ansible_host": "computer_name"},
+    }
+    hostvars, _ = listed(ansible_inventory(emulator, write_config(tmp_path, config), "--list"))
+    assert set(hostvars) == {host.ip_address for host in online}
+    assert {variables["ansible_host"] for variables in hostvars.values()} == {host.computer_name for host in online}
+
+    marked = write_config(tmp_path, {"regions": ["us-east-1"], "only_marked": True}, "marked.ecs_anywhere.yaml")
+    hostvars, groups = listed(ansible_inventory(emulator, marked, "--list"))
+    assert set(hostvars) == {host.instance_id for host in hosts[10:15]}
+    assert all(variables["tags"] == {"site": "lyon", MARKER: "x"} for variables in hostvars.values())
+
+    # A filter that matches nothing: no host, no error, and nothing called beyond the lookup.
+    emulator.clear_calls()
+    nothing = write_config(
+        tmp_path, {"regions": ["us-east-1"], "filters": {"tag:site": ["nowhere"]}}, "x.ecs_anywhere.yml"
+    )
+    run = ansible_inventory(emulator, nothing, "--list")
+    hostvars, groups = listed(run)
+    assert hostvars == {} and groups == {}
+    assert "share a host name" not in run.stderr
+    assert set(operations(emulator)) == {"DescribeInstanceInformation"}
+
+
+def test_clusters_named_in_the_configuration(emulator, small_fleet, tmp_path):
+    hosts, _ = small_fleet
+    emulator.clear_calls()
+    config = write_config(tmp_path, {"regions": ["us-east-1"], "clusters": {"us-east-1": ["lab"]}})
+    _, groups = listed(ansible_inventory(emulator, config, "--list"))
+    assert groups["ecs_cluster_lab"] == {host.instance_id for host in hosts[80:100]}
+    assert "ecs_cluster_edge" not in groups
+    assert {host.instance_id for host in hosts[40:80]} <= groups["ecs_unregistered"]
+    assert operations(emulator)["ListClusters"] == 0
+
+    config = write_config(tmp_path, {"regions": ["us-east-1"], "clusters": ["lab", "nope"]})
+    run = ansible_inventory(emulator, config, "--list")
+    assert run.returncode != 0
+    assert "clusters: ECS has no cluster 'nope' in us-east-1" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"regions": ["us-east-1", "us-eest-1"]}, "regions: 'us-eest-1' is not a region botocore knows"),
+        ({"filters": {"Pingstatus": ["Online"]}}, "filters: unknown filter 'Pingstatus'; use one of ActivationIds"),
+        ({"filters": {"tag:site": {"is": "lyon"}}}, "filters: the value of tag:site must be a list of strings"),
+        ({"filters": {"PingStatus": ["Up"]}}, "filters: PingStatus takes Online, ConnectionLost, Inactive, not 'Up'"),
+        ({"filters": ["PingStatus"]}, "Config 'filters' for"),
+        ({"hostnames": ["name", "dns-name"]}, "hostnames: 'dns-name' is not one of name, computer_name, instance_id"),
+        ({"clusters": {"eu-west-1": ["edge"]}}, "clusters: region 'eu-west-1' is not in regions (us-east-1)"),
+    ],
+)
+def test_bad_input_fails_before_any_call(emulator, tmp_path, config, message):
+    run = ansible_inventory(emulator, write_config(tmp_path, {"regions": ["us-east-1"], **config}), "--list")
+    assert run.returncode != 0
+    assert message in run.stderr
+    assert emulator.calls() == []
