@@ -1,34 +1,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The SSM hybrid managed instances of some regions, with their ECS external container instances."""
-
-from collections.abc import Mapping
-
-try:
-    import botocore
-except ImportError:
-    pass  # AWSInventoryBase.parse says what is missing
-
-from ansible.errors import AnsibleParserError
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import container_instances
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.arn import validate_region
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import (
-    activation_id_problems,
-    cluster_name,
-    cluster_problems,
-    managed_instance_id_problems,
-)
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.managed_instances import (
-    FILTER_FIELDS,
-    FILTER_VALUES_PER_CALL,
-    describe_managed_instances,
-    format_instance,
-    is_tag_filter,
-    read_tags,
-)
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
-from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
+# ruff: noqa: E402 (ansible-test wants DOCUMENTATION and EXAMPLES before the imports)
 
 DOCUMENTATION = r"""
 ---
@@ -157,14 +129,13 @@ cache_timeout: 3600
 
 ---
 
-# The hosts the collection registered, ready for its playbooks, grouped by a tag
+# The hosts the collection named, grouped by a tag and by what needs a look, with variables of your own
 plugin: onprem.ecs_anywhere.ecs_anywhere
 regions: [eu-west-1]
 only_marked: true
 compose:
-  ecs_anywhere_region: region
-  ecs_anywhere_cluster: ecs_cluster
-  ecs_anywhere_mi_id: instance_id
+  site_region: region
+  mi_id: instance_id
 keyed_groups:
   - key: tags.site | default('none')
     prefix: site
@@ -172,6 +143,35 @@ groups:
   draining: container_instance_status == 'DRAINING'
   agent_down: ecs_cluster is not none and not ecs_agent_connected
 """
+
+from collections.abc import Mapping
+
+try:
+    import botocore
+except ImportError:
+    pass  # AWSInventoryBase.parse says what is missing
+
+from ansible.errors import AnsibleParserError
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils import container_instances
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.arn import validate_region
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.instance_ids import (
+    activation_id_problems,
+    cluster_name,
+    cluster_problems,
+    managed_instance_id_problems,
+)
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.managed_instances import (
+    FILTER_FIELDS,
+    FILTER_VALUES_PER_CALL,
+    describe_managed_instances,
+    format_instance,
+    is_tag_filter,
+    read_tags,
+)
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import MARKER_KEY
+from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
 
 HOSTNAME_SOURCES = ("name", "computer_name", "instance_id", "ip_address")
 # Values SSM takes for these filters (the service model's documentation).
@@ -410,7 +410,7 @@ class InventoryModule(AWSInventoryBase):
             found = []
             for cluster in clusters:
                 try:
-                    items, _ = container_instances.lookup(client, cluster)
+                    items = container_instances.lookup(client, cluster)[0]
                 except is_boto3_error_code("ClusterNotFoundException"):
                     if listed:
                         continue  # deleted since ListClusters

@@ -64,7 +64,7 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
             "regions": ["us-east-1", "eu-west-1"],
             "endpoint_url": emulator.url,
             "keyed_groups": [{"key": "tags.site", "prefix": "site"}],
-            "compose": {"ecs_anywhere_mi_id": "instance_id"},
+            "compose": {"mi_id": "instance_id"},
             "cache": True,
             "cache_plugin": "ansible.builtin.jsonfile",
             "cache_connection": str(tmp_path / "cache"),
@@ -100,7 +100,7 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
         assert variables["region"] == host.region
         assert variables["ping_status"] == ("Online" if host.online else "ConnectionLost")
         assert variables["container_instance_arn"] == arns.get(host.instance_id)
-        assert variables["ecs_anywhere_mi_id"] == host.instance_id
+        assert variables["mi_id"] == host.instance_id
         if host.online:
             assert (variables["ip_address"], variables["ansible_host"]) == (host.ip_address, host.ip_address)
         else:
@@ -130,7 +130,7 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
         "running_tasks_count": 0,
         "pending_tasks_count": 0,
         "ansible_host": sample.ip_address,
-        "ecs_anywhere_mi_id": sample.instance_id,
+        "mi_id": sample.instance_id,
     }
     unregistered = hostvars[east[650].instance_id]
     assert [unregistered[key] for key in ECS_VARIABLES] == [None] * 4
@@ -148,10 +148,12 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
     assert len(groups["ssm_ping_online"]) == 1200 - 70 - 50
     assert [len(groups[f"site_{site}"]) for site in ("lyon", "paris", "berlin")] == [400, 300, 500]
 
-    # A second run reads the cache: no AWS call, the same groups.
+    # A second run reads the cache: no AWS call, the same groups; --flush-cache reads AWS again.
     emulator.clear_calls()
     assert graphed(ansible_inventory(emulator, config, "--graph")) == groups
     assert emulator.calls() == []
+    assert graphed(ansible_inventory(emulator, config, "--graph", "--flush-cache")) == groups
+    assert operations(emulator) == measured
 
 
 @pytest.fixture
