@@ -247,3 +247,18 @@ def test_bad_input_fails_before_any_call(emulator, tmp_path, config, message):
     assert run.returncode != 0
     assert message in run.stderr
     assert emulator.calls() == []
+
+
+def test_without_regions_every_region_ec2_lists_is_read(emulator, tmp_path):
+    west = register(emulator, "eu-west-1", range(3), tags={"site": "berlin"})
+    emulator.clear_calls()
+    hostvars, groups = listed(ansible_inventory(emulator, write_config(tmp_path, {}), "--list"))
+    assert set(hostvars) == {host.instance_id for host in west}
+    assert groups["ecs_unregistered"] == set(hostvars)
+    listed_regions = {
+        region["RegionName"] for region in emulator.client("ec2", region="us-east-1").describe_regions()["Regions"]
+    }
+    calls = emulator.calls()
+    assert {call["region"] for call in calls if call["operation"] == "DescribeInstanceInformation"} == listed_regions
+    # Regions without a managed instance cost their lookup only.
+    assert {call["region"] for call in calls if call["service"] in ("ecs", "tagging")} == {"eu-west-1"}
