@@ -89,9 +89,9 @@ options:
     type: bool
     default: false
 notes:
-  - "Host variables, without prefix: C(instance_id), C(name), C(ping_status), C(last_ping_date_time),
+  - "Host variables, without prefix: C(instance_id), C(instance_name), C(ping_status), C(last_ping_date_time),
     C(agent_version), C(ip_address), C(computer_name), C(platform_name), C(platform_version), C(region),
-    C(registration_date) (dates in ISO 8601), C(tags) (a dictionary), and from the container instance
+    C(registration_date) (dates in ISO 8601), C(instance_tags) (a dictionary), and from the container instance
     C(ecs_cluster), C(container_instance_arn), C(container_instance_status), C(ecs_agent_connected),
     C(ecs_agent_version), C(running_tasks_count), C(pending_tasks_count) (null without one).
     C(ansible_host) is the IP address, unless O(compose) sets it."
@@ -137,7 +137,7 @@ compose:
   site_region: region
   mi_id: instance_id
 keyed_groups:
-  - key: tags.site | default('none')
+  - key: instance_tags.site | default('none')
     prefix: site
 groups:
   draining: container_instance_status == 'DRAINING'
@@ -174,6 +174,8 @@ from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.naming import 
 from ansible_collections.onprem.ecs_anywhere.plugins.module_utils.throttling import aws_retry
 
 HOSTNAME_SOURCES = ("name", "computer_name", "instance_id", "ip_address")
+# The host variable each hostnames entry reads (name and tags are play keywords ansible-core reserves).
+_HOSTNAME_VARIABLES = {"name": "instance_name"}
 # Values SSM takes for these filters (the service model's documentation).
 FILTER_CHOICES = {
     "PingStatus": ("Online", "ConnectionLost", "Inactive"),
@@ -285,7 +287,7 @@ def host_vars(instance, tags, container_instance, region):
     ecs = container_instance or {}
     return {
         "instance_id": instance["instance_id"],
-        "name": tags.get("Name") or instance.get("name") or None,
+        "instance_name": tags.get("Name") or instance.get("name") or None,
         "ping_status": instance.get("ping_status"),
         "last_ping_date_time": instance.get("last_ping_date_time"),
         "agent_version": instance.get("agent_version"),
@@ -295,7 +297,7 @@ def host_vars(instance, tags, container_instance, region):
         "platform_version": instance.get("platform_version"),
         "region": region,
         "registration_date": instance.get("registration_date"),
-        "tags": dict(tags),
+        "instance_tags": dict(tags),
         "ecs_cluster": ecs.get("cluster"),
         "container_instance_arn": ecs.get("arn"),
         "container_instance_status": ecs.get("status"),
@@ -337,7 +339,7 @@ def assign_hostnames(hosts, preferences, sanitize=str):
         chosen = None
         lost = None
         for source in preferences:
-            value = host.get(source)
+            value = host.get(_HOSTNAME_VARIABLES.get(source, source))
             if not value:
                 continue
             candidate = sanitize(str(value))

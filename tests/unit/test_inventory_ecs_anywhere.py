@@ -135,7 +135,7 @@ def test_host_variables_of_a_registered_host():
     host = plugin.host_vars(INFORMATION, {"Name": "edge-01", "site": "lyon"}, CONTAINER_INSTANCE, "eu-west-1")
     assert host == {
         "instance_id": mi(1),
-        "name": "edge-01",
+        "instance_name": "edge-01",
         "ping_status": "ConnectionLost",
         "last_ping_date_time": "2026-01-31T12:00:00+00:00",
         "agent_version": "3.3.0.0",
@@ -145,7 +145,7 @@ def test_host_variables_of_a_registered_host():
         "platform_version": "12",
         "region": "eu-west-1",
         "registration_date": "2026-01-30T08:00:00+00:00",
-        "tags": {"Name": "edge-01", "site": "lyon"},
+        "instance_tags": {"Name": "edge-01", "site": "lyon"},
         "ecs_cluster": "edge-lyon",
         "container_instance_arn": CONTAINER_INSTANCE["arn"],
         "container_instance_status": "DRAINING",
@@ -160,12 +160,14 @@ def test_host_variables_of_a_registered_host():
 
 def test_a_host_without_container_instance_is_unregistered_and_named_as_ssm_names_it():
     host = plugin.host_vars(INFORMATION, {}, None, "eu-west-1")
-    assert host["name"] == "default-name"
-    assert host["tags"] == {}
+    assert host["instance_name"] == "default-name"
+    assert host["instance_tags"] == {}
+    # Neither name nor tags: play keywords ansible-core warns about as variables.
+    assert "name" not in host and "tags" not in host
     ecs_keys = [key for key in host if key.startswith(("ecs_", "container_", "running_", "pending_"))]
     assert len(ecs_keys) == 7 and all(host[key] is None for key in ecs_keys)
     assert plugin.default_groups(host) == ["ssm_ping_connectionlost", "ecs_unregistered"]
-    assert plugin.host_vars(dict(INFORMATION, name=""), {}, None, "eu-west-1")["name"] is None
+    assert plugin.host_vars(dict(INFORMATION, name=""), {}, None, "eu-west-1")["instance_name"] is None
 
 
 # --- host names ----------------------------------------------------------------------------------------
@@ -174,7 +176,7 @@ def test_a_host_without_container_instance_is_unregistered_and_named_as_ssm_name
 def host(number, *, name=None, ping="Online", registered="2026-01-01", ip=None, computer=None):
     return {
         "instance_id": mi(number),
-        "name": name,
+        "instance_name": name,
         "ping_status": ping,
         "registration_date": registered,
         "ip_address": ip,

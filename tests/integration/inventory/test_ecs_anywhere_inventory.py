@@ -63,7 +63,7 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
         {
             "regions": ["us-east-1", "eu-west-1"],
             "endpoint_url": emulator.url,
-            "keyed_groups": [{"key": "tags.site", "prefix": "site"}],
+            "keyed_groups": [{"key": "instance_tags.site", "prefix": "site"}],
             "compose": {"mi_id": "instance_id"},
             "cache": True,
             "cache_plugin": "ansible.builtin.jsonfile",
@@ -113,7 +113,7 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
     assert datetime.fromisoformat(variables.pop("last_ping_date_time"))
     assert variables == {
         "instance_id": sample.instance_id,
-        "name": "eu-west-1-edge-001",
+        "instance_name": "eu-west-1-edge-001",
         "ping_status": "Online",
         "agent_version": "3.3.1611.0",
         "ip_address": sample.ip_address,
@@ -121,7 +121,7 @@ def test_1200_hosts_in_two_regions_listed_grouped_and_cached(emulator, tmp_path)
         "platform_name": "Debian GNU/Linux",
         "platform_version": "12",
         "region": "eu-west-1",
-        "tags": {"site": "berlin", "Name": "eu-west-1-edge-001"},
+        "instance_tags": {"site": "berlin", "Name": "eu-west-1-edge-001"},
         "ecs_cluster": "edge",
         "container_instance_arn": arns[sample.instance_id],
         "container_instance_status": "ACTIVE",
@@ -178,8 +178,10 @@ def test_short_pages_are_followed_and_a_shared_name_goes_to_the_newest_online_ho
     hostvars, groups = listed(run)
     assert set(hostvars) == {host.instance_id for host in hosts} | {"edge-01", offline.instance_id, older.instance_id}
     assert hostvars["edge-01"]["instance_id"] == newest.instance_id
-    assert hostvars[older.instance_id]["name"] == "edge-01"
+    assert hostvars[older.instance_id]["instance_name"] == "edge-01"
     assert "2 managed instance(s) share a host name with another" in run.stderr
+    # The host variables avoid the play keywords ansible-core reserves (name, tags).
+    assert "reserved name" not in run.stderr
     assert len(groups["ecs_cluster_edge"]) == 40 and len(groups["ecs_cluster_lab"]) == 20
     assert len(groups["ecs_unregistered"]) == 63
 
@@ -200,7 +202,7 @@ def test_filters_hostnames_compose_and_only_marked(emulator, small_fleet, tmp_pa
     marked = write_config(tmp_path, {"regions": ["us-east-1"], "only_marked": True}, "marked.ecs_anywhere.yaml")
     hostvars, groups = listed(ansible_inventory(emulator, marked, "--list"))
     assert set(hostvars) == {host.instance_id for host in hosts[10:15]}
-    assert all(variables["tags"] == {"site": "lyon", MARKER: "x"} for variables in hostvars.values())
+    assert all(variables["instance_tags"] == {"site": "lyon", MARKER: "x"} for variables in hostvars.values())
 
     # A filter that matches nothing: no host, no error, and nothing called beyond the lookup.
     emulator.clear_calls()
