@@ -49,7 +49,10 @@ _value:
 def agent_targets(agents, latest=None):
     if not isinstance(agents, dict) or not all(isinstance(agent, dict) for agent in agents.values()):
         raise AnsibleFilterError("agent_targets: the input must map each agent package to its versions")
-    return _targets(agents, latest or {})
+    try:
+        return _targets(agents, latest or {})
+    except ValueError as error:
+        raise AnsibleFilterError(f"agent_targets: {error}") from None
 
 
 class FilterModule:

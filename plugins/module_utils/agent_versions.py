@@ -112,6 +112,12 @@ def agent_targets(agents, latest=None):
             target, change = wanted, not same_version(package, have, wanted)
         elif agent.get("resolve_latest") and latest.get(package):
             target = str(latest[package]).strip()
+            if not _PINNED[package][0].match(target):
+                # An error page served with 200, or a mirror's own naming: never a download path.
+                raise ValueError(
+                    "the latest %s version the bucket or mirror gives, '%s', is not %s; pin %s"
+                    % (package, target[:80], _PINNED[package][1], VERSION_VARIABLES[package])
+                )
             change = not same_version(package, have, target)
         else:
             target, change = have, False

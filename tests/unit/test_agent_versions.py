@@ -134,6 +134,12 @@ def test_a_package_from_an_explicit_url_or_file_keeps_its_version():
     assert not any(t["change"] or t["install"] or t["managed"] for t in targets.values())
 
 
+def test_a_looked_up_latest_that_is_not_a_version_fails_naming_the_variable_to_pin():
+    agents = wanted_agents({"ecs_anywhere_upgrade_agents": True}, OLD)
+    with pytest.raises(AnsibleFilterError, match=r"'<html>'.*pin ecs_anywhere_ssm_agent_version"):
+        agent_targets(agents, {"amazon-ssm-agent": "<html>", "amazon-ecs-init": "1.90.0-1"})
+
+
 def test_the_filter_refuses_what_is_not_a_snapshots_agents():
     with pytest.raises(AnsibleFilterError, match="agent_targets"):
         agent_targets(["amazon-ecs-init"])
