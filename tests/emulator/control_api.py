@@ -20,7 +20,7 @@ class ControlApi:
         route = environ.get("PATH_INFO", "")[len(CONTROL_PREFIX) :].strip("/")
         try:
             payload = json.loads(read_body(environ) or b"null")
-            status, result = self._dispatch(method, route, payload)
+            status, result = self._dispatch(method, route, payload, environ)
         except (ValueError, FaultSpecError, AwsError) as error:
             status, result = 400, {"error": getattr(error, "message", str(error))}
         body = json.dumps(result, default=str).encode()
@@ -30,7 +30,7 @@ class ControlApi:
         )
         return [body]
 
-    def _dispatch(self, method: str, route: str, payload):
+    def _dispatch(self, method: str, route: str, payload, environ: dict):
         app = self.app
         if (method, route) == ("GET", "health"):
             return 200, {"ok": True}
@@ -62,7 +62,8 @@ class ControlApi:
         if (method, route) == ("POST", "ecs/tasks"):
             return 200, app.patches.set_running_tasks(payload or {})
         if (method, route) == ("POST", "ecs/agent-session"):
-            return 200, app.patches.end_agent_session(payload or {})
+            # Where the agent calls from tells its session from a clone's.
+            return 200, app.patches.end_agent_session(payload or {}, environ.get("REMOTE_ADDR", ""))
         if (method, route) == ("POST", "ecs/services"):
             return 200, app.patches.put_service(payload or {})
         if (method, route) == ("GET", "ecs/services"):

@@ -624,8 +624,7 @@ class Patches:
             if version_info and version_info != previous["versionInfo"]:
                 previous["versionInfo"] = version_info
                 previous["version"] += 1
-            previous["_last_contact"] = _now()
-            previous["_session_ended"] = False
+            self._note_contact(previous, environ)
             return {"containerInstance": self._container_instance_view(previous)}
         # Without containerInstanceArn (an agent whose data is gone) AWS registers a new container
         # instance, even for an mi- id already ACTIVE here: the old one stays, no longer heartbeated.
@@ -654,6 +653,7 @@ class Patches:
             "_cluster": cluster,
             "_last_contact": _now(),
             "_session_ended": False,
+            "_contacts": {(environ or {}).get("REMOTE_ADDR", ""): _now()},
         }
         self._adjust_moto_cluster_count(region, cluster, 1)
         return {"containerInstance": self._container_instance_view(self.container_instances[container_id])}
@@ -776,8 +776,7 @@ class Patches:
         # Only a poll signed for the instance's own region keeps it connected.
         if instance is not None and instance["_region"] == region:
             if not reference.startswith("arn:") or reference == instance["containerInstanceArn"]:
-                instance["_last_contact"] = _now()
-                instance["_session_ended"] = False
+                self._note_contact(instance, environ)
         endpoint = f"http://{environ.get('HTTP_HOST', 'localhost')}"
         return {"endpoint": endpoint, "telemetryEndpoint": endpoint, "serviceConnectEndpoint": endpoint}
 
@@ -810,15 +809,29 @@ class Patches:
                 instance["_other_running"] = running
             return self._container_instance_view(instance)
 
-    def end_agent_session(self, payload: dict) -> dict:
+    @staticmethod
+    def _note_contact(instance: dict, environ) -> None:
+        """An agent's call for this container instance: it is connected, from where the call came."""
+        now = _now()
+        instance["_last_contact"] = now
+        instance["_session_ended"] = False
+        instance.setdefault("_contacts", {})[(environ or {}).get("REMOTE_ADDR", "")] = now
+
+    def end_agent_session(self, payload: dict, source: str = "") -> dict:
         """The agent's websocket closed (its process stopped): ECS reports it disconnected at once,
-        until its next call (DiscoverPollEndpoint or RegisterContainerInstance)."""
+        until its next call (DiscoverPollEndpoint or RegisterContainerInstance). Unless another agent
+        holds the instance too (a cloned host with the same saved state, calling from elsewhere within
+        the ping timeout): ECS's session is then that agent's, which reconnects at once."""
         if payload.get("connected") is not False:
             raise ValueError('"connected" must be false: a session starts with the agent\'s own calls')
         with self.lock:
             with self._ecs_moment():
                 instance = self._control_instance(payload, cluster=None)
-                instance["_session_ended"] = True
+                contacts = instance.setdefault("_contacts", {})
+                contacts.pop(source, None)
+                now = _now()
+                if not any(now - at <= self.ping_timeout for at in contacts.values()):
+                    instance["_session_ended"] = True
             return self._container_instance_view(instance)
 
     def put_service(self, payload: dict) -> dict:

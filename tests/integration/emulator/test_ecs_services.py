@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import time
 import urllib.error
+import urllib.parse
 
 import pytest
 
@@ -84,6 +87,28 @@ def test_agent_session_end_disconnects_at_once_until_the_next_call(emulator, hos
     ]
     ((where, (since, until)),) = DrainRecord(emulator.services()).active_while_disconnected()
     assert (where, since, until) == (arn, history[1][0], history[2][0])
+
+
+def _end_session_from(emulator, arn: str, source: str) -> dict:
+    """The session-end call as an agent at another address sends it (a clone's, on another host)."""
+    url = urllib.parse.urlsplit(emulator.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10, source_address=(source, 0))
+    body = json.dumps({"containerInstance": arn, "connected": False})
+    connection.request("POST", "/_emulator/ecs/agent-session", body, {"Content-Type": "application/json"})
+    answer = connection.getresponse()
+    assert answer.status == 200
+    return json.loads(answer.read())
+
+
+def test_a_clones_session_end_leaves_the_agent_that_holds_the_instance_connected(emulator, hosts):
+    # A cloned host's agent, with the original's saved state, stops (it registers anew): the
+    # original's agent, which called from its own address within the ping timeout, stays connected.
+    (arn,) = hosts(1)
+    assert _end_session_from(emulator, arn, "127.0.0.2")["agentConnected"] is True
+    assert describe(emulator, [arn])[arn]["agentConnected"] is True
+    # The original's own stop ends the session.
+    assert _end_session_from(emulator, arn, "127.0.0.1")["agentConnected"] is False
+    assert describe(emulator, [arn])[arn]["agentConnected"] is False
 
 
 def test_agent_session_end_refuses_other_regions_and_connected_true(emulator, hosts):
